@@ -1,0 +1,108 @@
+# maghop — build, test, demo, bench, install.
+# `make` builds the Lua module (build/lib/maghop/core.so) and the embedded
+# host (build/bin/maghop). `make test` and `make demo` first install missing
+# Debian packages (scripts/bootstrap.sh). SANITIZE=1 builds with ASan+UBSan
+# into build/san so sanitized and plain objects never mix.
+
+CC ?= gcc
+LUA ?= lua5.4
+LUA_INCDIR ?= /usr/include/lua5.4
+LUA_LIBS ?= -llua5.4
+FFTW_INCDIR ?= /usr/include
+FFTW_LIBDIR ?= /usr/lib/x86_64-linux-gnu
+CHOLMOD_INCDIR ?= /usr/include/suitesparse
+CFLAGS ?= -O2
+SANITIZE ?= 0
+
+ifeq ($(SANITIZE),1)
+BUILD := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -g
+else
+BUILD := build
+SANFLAGS :=
+endif
+
+ALL_CFLAGS = $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -fPIC -fopenmp \
+             -I$(LUA_INCDIR) -I$(FFTW_INCDIR) -I$(CHOLMOD_INCDIR) -Icsrc $(SANFLAGS)
+LIBS = -L$(FFTW_LIBDIR) -lfftw3_omp -lfftw3 -lcholmod -lm
+LDFLAGS_ALL = $(LDFLAGS) -fopenmp $(SANFLAGS)
+
+CORE_SRC := $(wildcard csrc/*.c)
+CORE_OBJ := $(CORE_SRC:csrc/%.c=$(BUILD)/obj/%.o)
+LUA_SRC := $(wildcard lua/maghop/*.lua)
+
+MODULE := $(BUILD)/lib/maghop/core.so
+HOST := $(BUILD)/bin/maghop
+
+# Install locations (luarocks passes its own).
+PREFIX ?= /usr/local
+INST_BINDIR ?= $(PREFIX)/bin
+INST_LIBDIR ?= $(PREFIX)/lib/lua/5.4
+INST_LUADIR ?= $(PREFIX)/share/lua/5.4
+
+.PHONY: all deps test demo bench install clean validate fuzz
+all: $(MODULE) $(HOST)
+
+$(BUILD)/obj/%.o: csrc/%.c $(wildcard csrc/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(MODULE): $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -o $@ $(CORE_OBJ) $(LDFLAGS_ALL) $(LIBS)
+
+# The host embeds the Lua half so it runs with no LUA_PATH set.
+$(BUILD)/embedded_lua.c: scripts/embed_lua.lua $(LUA_SRC)
+	@mkdir -p $(dir $@)
+	$(LUA) scripts/embed_lua.lua $@ $(LUA_SRC)
+
+$(BUILD)/obj/host/%.o: csrc/host/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/embedded_lua.o: $(BUILD)/embedded_lua.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(HOST): $(CORE_OBJ) $(BUILD)/obj/host/maghop_host.o $(BUILD)/obj/embedded_lua.o
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(LUA_LIBS) $(LIBS)
+
+deps:
+	@sh scripts/bootstrap.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(HOST) spec/run.lua
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@$(HOST) scripts/demo.lua
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@$(HOST) scripts/bench.lua
+
+validate: deps
+	@$(MAKE) --no-print-directory all
+	@$(HOST) scripts/validate.lua
+
+install: all
+	install -d $(DESTDIR)$(INST_BINDIR) $(DESTDIR)$(INST_LIBDIR)/maghop $(DESTDIR)$(INST_LUADIR)/maghop
+	install -m 755 $(HOST) $(DESTDIR)$(INST_BINDIR)/maghop
+	install -m 755 $(MODULE) $(DESTDIR)$(INST_LIBDIR)/maghop/core.so
+	install -m 644 $(LUA_SRC) $(DESTDIR)$(INST_LUADIR)/maghop/
+
+clean:
+	rm -rf build
+
+# fuzz (issue 3, OVF reader): libFuzzer + ASan/UBSan on mh_ovf_read_mem.
+# `make fuzz FUZZ_SECONDS=600`; new crash inputs land in build/fuzz/.
+FUZZ_SECONDS ?= 600
+FUZZ_CC ?= clang
+build/fuzz/ovf_fuzz: scripts/fuzz/ovf_fuzz.c csrc/ovf.c csrc/ovf.h csrc/mh_common.h
+	@mkdir -p build/fuzz/corpus
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -Icsrc scripts/fuzz/ovf_fuzz.c csrc/ovf.c -lm -o $@
+fuzz: build/fuzz/ovf_fuzz
+	cd build/fuzz && ./ovf_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+	    -artifact_prefix=./ corpus ../../scripts/fuzz/corpus

@@ -1,0 +1,213 @@
+/* l_compact.c — "maghop.Compact", the paper's Eq. (2) device model.
+ * Defaults (the 4-node device) live in lua/maghop/compact.lua; this file
+ * only checks arguments and runs the numerics of csrc/compact.c. */
+#include <math.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "compact.h"
+#include "l_array.h"
+#include "l_maghop.h"
+#include "mh_common.h"
+
+#define COMPACT_MT "maghop.Compact"
+
+static mh_compact *check_compact(lua_State *L, int arg)
+{
+    mh_compact *c = luaL_checkudata(L, arg, COMPACT_MT);
+    if (!c->g)
+        luaL_argerror(L, arg, "device is closed");
+    return c;
+}
+
+static int compact_close(lua_State *L)
+{
+    mh_compact_clear(luaL_checkudata(L, 1, COMPACT_MT));
+    return 0;
+}
+
+/* An n x n matrix argument; raises naming it unless square of size n. */
+static double *check_square(lua_State *L, int arg, int n, const char *name)
+{
+    lmh_array *a = lmh_array_from(L, arg);
+    if (a->rows != n || a->cols != n)
+        lmh_argfail(L, arg, "%s must be %dx%d, got %dx%d", name, n, n, a->rows, a->cols);
+    return a->data;
+}
+
+/* core.compact(n, eta, alpha, gavg, g0) */
+static int compact_new(lua_State *L)
+{
+    lua_Integer n = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, n >= 2 && n <= 4096, 1, "nodes must be in 2..4096");
+    double eta = lmh_checkfinite(L, 2);
+    luaL_argcheck(L, eta > 0, 2, "eta must be > 0 (S/V^2)");
+    double *alpha = check_square(L, 3, (int)n, "alpha");
+    double *gavg = check_square(L, 4, (int)n, "gavg");
+    double *g0 = check_square(L, 5, (int)n, "start matrix");
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            if (!(alpha[i * n + j] > 0))
+                lmh_argfail(L, 3, "alpha[%d][%d] = %g; alpha must be > 0 (V^2/S)", i + 1, j + 1,
+                            alpha[i * n + j]);
+    mh_compact *c = lua_newuserdatauv(L, sizeof *c, 0);
+    memset(c, 0, sizeof *c);
+    luaL_setmetatable(L, COMPACT_MT);
+    int st = mh_compact_init(c, (int)n, eta, alpha, gavg, g0);
+    if (st != MH_OK)
+        return luaL_error(L, "compact model: %s", mh_strerror(st));
+    return 1;
+}
+
+static lua_Integer check_count(lua_State *L, int arg)
+{
+    if (lua_isnoneornil(L, arg))
+        return 1;
+    int isint;
+    lua_Integer k = lua_tointegerx(L, arg, &isint);
+    if (!isint)
+        lmh_argfail(L, arg, "count must be a non-negative integer, got %s",
+                    lua_type(L, arg) == LUA_TNUMBER ? "a non-integer number" : luaL_typename(L, arg));
+    if (k < 0)
+        lmh_argfail(L, arg, "count must be a non-negative integer, got %d", (int)k);
+    return k;
+}
+
+static int compact_pulse(lua_State *L)
+{
+    mh_compact *c = check_compact(L, 1);
+    lua_Integer k = check_count(L, 3); /* before pushing anything */
+    lua_settop(L, 3);
+    double *x = lmh_check_pm1(L, 2, c->n, NULL);
+    mh_compact_pulse(c, x, (long)k);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int push_matrix(lua_State *L, int n, const double *src, const double *minus)
+{
+    lmh_array *a = lmh_array_push(L, n, n);
+    for (int k = 0; k < n * n; k++)
+        a->data[k] = src[k] - (minus ? minus[k] : 0.0);
+    return 1;
+}
+
+static int compact_conductance(lua_State *L)
+{
+    mh_compact *c = check_compact(L, 1);
+    return push_matrix(L, c->n, c->g, NULL);
+}
+
+static int compact_weights(lua_State *L)
+{
+    mh_compact *c = check_compact(L, 1);
+    return push_matrix(L, c->n, c->g, c->gavg);
+}
+
+static int compact_gavg(lua_State *L)
+{
+    mh_compact *c = check_compact(L, 1);
+    return push_matrix(L, c->n, c->gavg, NULL);
+}
+
+static int compact_alpha(lua_State *L)
+{
+    mh_compact *c = check_compact(L, 1);
+    push_matrix(L, c->n, c->alpha, NULL);
+    lmh_array *a = lmh_array_check(L, -1);
+    for (int i = 0; i < c->n; i++)
+        a->data[i * c->n + i] = 0;
+    return 1;
+}
+
+/* Optional G argument: an n x n matrix to evaluate instead of the state. */
+static const double *opt_g(lua_State *L, int arg, mh_compact *c)
+{
+    if (lua_isnil(L, arg))
+        return NULL;
+    return check_square(L, arg, c->n, "G");
+}
+
+static int compact_cost(lua_State *L)
+{
+    mh_compact *c = check_compact(L, 1);
+    lua_settop(L, 3);
+    const double *g = opt_g(L, 3, c);
+    double *x = lmh_check_pm1(L, 2, c->n, NULL);
+    lua_pushnumber(L, mh_compact_cost(c, x, g));
+    return 1;
+}
+
+static int compact_gradient(lua_State *L)
+{
+    mh_compact *c = check_compact(L, 1);
+    lua_settop(L, 3);
+    const double *g = opt_g(L, 3, c);
+    double *x = lmh_check_pm1(L, 2, c->n, NULL);
+    lmh_array *out = lmh_array_push(L, c->n, c->n);
+    mh_compact_grad(c, x, g, out->data);
+    return 1;
+}
+
+/* dev:set_conductance(G): replace the state (symmetrized, Kirchhoff). */
+static int compact_set_conductance(lua_State *L)
+{
+    mh_compact *c = check_compact(L, 1);
+    double *g = check_square(L, 2, c->n, "G");
+    memcpy(c->g, g, sizeof(double) * c->n * c->n);
+    mh_kirchhoff(c->n, c->g);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int compact_tostring(lua_State *L)
+{
+    mh_compact *c = luaL_checkudata(L, 1, COMPACT_MT);
+    if (!c->g)
+        lua_pushliteral(L, "Compact device (closed)");
+    else
+        lua_pushfstring(L, "Compact device, %d nodes, eta=%f S/V^2", c->n, c->eta);
+    return 1;
+}
+
+static const luaL_Reg compact_methods[] = {
+    {"pulse", compact_pulse},       {"conductance", compact_conductance},
+    {"weights", compact_weights},   {"gavg", compact_gavg},
+    {"alpha", compact_alpha},       {"cost", compact_cost},
+    {"gradient", compact_gradient}, {"set_conductance", compact_set_conductance},
+    {"close", compact_close},       {NULL, NULL}};
+
+/* Fields read like a table's: dev.nodes, dev.eta, dev.model; else methods. */
+static int compact_index(lua_State *L)
+{
+    mh_compact *c = check_compact(L, 1);
+    const char *k = luaL_checkstring(L, 2);
+    if (!strcmp(k, "nodes"))
+        lua_pushinteger(L, c->n);
+    else if (!strcmp(k, "eta"))
+        lua_pushnumber(L, c->eta);
+    else if (!strcmp(k, "model"))
+        lua_pushliteral(L, "compact");
+    else
+        lua_getfield(L, lua_upvalueindex(1), k);
+    return 1;
+}
+
+void lmh_open_compact(lua_State *L)
+{
+    luaL_newmetatable(L, COMPACT_MT);
+    lua_pushcfunction(L, compact_close);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, compact_close);
+    lua_setfield(L, -2, "__close");
+    lua_pushcfunction(L, compact_tostring);
+    lua_setfield(L, -2, "__tostring");
+    luaL_newlib(L, compact_methods);
+    lua_pushcclosure(L, compact_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+    lua_pushcfunction(L, compact_new);
+    lua_setfield(L, -2, "compact");
+}

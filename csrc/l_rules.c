@@ -1,0 +1,76 @@
+/* l_rules.c — Lua entry points of the software learning rules:
+ * core.rule_outer(patterns), core.rule_storkey(patterns),
+ * core.rule_pinv(patterns[, keep_diagonal]) -> n x n Array. Plus
+ * core.flip(x, k, seed): a seeded distortion flipping k distinct entries. */
+#include <stdint.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "l_array.h"
+#include "l_maghop.h"
+#include "mh_common.h"
+#include "rng.h"
+#include "rules.h"
+
+static int rule_outer(lua_State *L)
+{
+    int p, n;
+    double *x = lmh_check_patterns(L, 1, &p, &n);
+    lmh_array *w = lmh_array_push(L, n, n);
+    mh_rule_outer(p, n, x, w->data);
+    return 1;
+}
+
+static int rule_storkey(lua_State *L)
+{
+    int p, n;
+    double *x = lmh_check_patterns(L, 1, &p, &n);
+    lmh_array *w = lmh_array_push(L, n, n);
+    int st = mh_rule_storkey(p, n, x, w->data);
+    if (st != MH_OK)
+        return luaL_error(L, "storkey: %s", mh_strerror(st));
+    return 1;
+}
+
+static int rule_pinv(lua_State *L)
+{
+    int p, n;
+    double *x = lmh_check_patterns(L, 1, &p, &n);
+    int keep = lua_toboolean(L, 2);
+    lmh_array *w = lmh_array_push(L, n, n);
+    int st = mh_rule_pinv(p, n, x, w->data, keep);
+    if (st == MH_ESINGULAR)
+        return lmh_argfail(L, 1, "patterns are linearly dependent (pseudo-inverse rule needs independent patterns)");
+    if (st != MH_OK)
+        return luaL_error(L, "pinv: %s", mh_strerror(st));
+    return 1;
+}
+
+static int flip(lua_State *L)
+{
+    int n;
+    double *x = lmh_check_pm1(L, 1, -1, &n);
+    lua_Integer k = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, k >= 0 && k <= n, 2, "number of flips must be in 0..length");
+    lua_Integer seed = luaL_checkinteger(L, 3);
+    int *perm = lua_newuserdatauv(L, sizeof(int) * (size_t)n, 0);
+    mh_rng rng;
+    mh_rng_seed(&rng, (uint64_t)seed);
+    mh_rng_permutation(&rng, n, perm);
+    for (int i = 0; i < k; i++)
+        x[perm[i]] = -x[perm[i]];
+    lmh_push_vector(L, x, n);
+    return 1;
+}
+
+void lmh_open_rules(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"rule_outer", rule_outer},
+                                   {"rule_storkey", rule_storkey},
+                                   {"rule_pinv", rule_pinv},
+                                   {"flip", flip},
+                                   {NULL, NULL}};
+    luaL_setfuncs(L, fns, 0);
+}

@@ -1,0 +1,35 @@
+--- maghop: a self-learning magnetic Hopfield network, simulated.
+-- `local mh = require "maghop"` gives the whole library: C-backed arrays,
+-- the compact (Eq. 2) device, the Hopfield layer, learning rules, patterns,
+-- logic gates and (as they land) the micromagnetic engine and transport.
+local core = require "maghop.core"
+
+local mh = {
+  version = "0.1.0",
+  core = core,
+}
+
+-- Numeric arrays (C-backed, row-major; a vector is n x 1).
+mh.array = core.array
+mh.zeros = core.zeros
+
+-- Device models, network, rules and protocols (Lua half).
+mh.compact = require "maghop.compact"
+mh.hopfield = require "maghop.hopfield"
+mh.rules = require "maghop.rules"
+mh.patterns = require "maghop.patterns"
+mh.logic = require "maghop.logic"
+mh.io = require "maghop.io"
+mh.plot = require "maghop.plot"
+mh.cli = require "maghop.cli"
+
+-- BEGIN engine (issue 3): micromagnetic film, OVF
+-- mh.film{nx=, ny=, dx=, ...} -> Film (see csrc/l_film.c); mh.field(nx, ny, nz, ncomp) -> Field.
+mh.film = core.film
+mh.field = core.field
+-- END engine
+
+-- BEGIN transport (issue 4): electrodes, Oersted, AMR
+-- END transport
+
+return mh

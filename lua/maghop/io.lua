@@ -1,0 +1,77 @@
+--- Output helpers: directories, atomic file writes (temp file + rename, so an
+-- interrupted run never leaves a half-written file) and CSV.
+local mio = {}
+
+local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+mio.shell_quote = shell_quote
+
+--- Create a directory and its parents; raises when that fails.
+function mio.mkdir(path)
+  local ok = os.execute("mkdir -p " .. shell_quote(path))
+  if not ok then error("cannot create directory " .. path, 2) end
+  return path
+end
+
+--- Directory part of a path ("." when none).
+function mio.dirname(path) return path:match("^(.*)/[^/]*$") or "." end
+
+--- Write `content` to `path` atomically; creates the directory.
+function mio.write_atomic(path, content)
+  mio.mkdir(mio.dirname(path))
+  local tmp = path .. ".tmp" .. tostring(os.time()) .. tostring(math.random(1 << 30))
+  local f, err = io.open(tmp, "wb")
+  if not f then error("cannot write " .. path .. ": " .. err, 2) end
+  local ok, werr = f:write(content)
+  f:close()
+  if not ok then os.remove(tmp); error("cannot write " .. path .. ": " .. tostring(werr), 2) end
+  local rok, rerr = os.rename(tmp, path)
+  if not rok then os.remove(tmp); error("cannot rename into " .. path .. ": " .. rerr, 2) end
+  return path
+end
+
+local function fmt_cell(v)
+  if math.type(v) == "float" then return ("%.10g"):format(v) end
+  return tostring(v)
+end
+
+--- CSV text of a header list and rows (lists of numbers/strings).
+function mio.csv_text(header, rows)
+  local out = {table.concat(header, ",")}
+  for _, row in ipairs(rows) do
+    local cells = {}
+    for k = 1, #row do cells[k] = fmt_cell(row[k]) end
+    out[#out + 1] = table.concat(cells, ",")
+  end
+  return table.concat(out, "\n") .. "\n"
+end
+
+--- Write rows as CSV atomically.
+function mio.write_csv(path, header, rows)
+  return mio.write_atomic(path, mio.csv_text(header, rows))
+end
+
+--- Read a CSV with a header line: header list and rows (numbers where the
+-- cell parses as one).
+function mio.read_csv(path)
+  local f, err = io.open(path, "r")
+  if not f then return nil, err end
+  local header, rows = nil, {}
+  for line in f:lines() do
+    if line:match("%S") then
+      local cells = {}
+      for cell in (line .. ","):gmatch("([^,]*),") do cells[#cells + 1] = tonumber(cell) or cell end
+      if not header then header = cells else rows[#rows + 1] = cells end
+    end
+  end
+  f:close()
+  return header, rows
+end
+
+--- Does a file exist (and can it be opened)?
+function mio.exists(path)
+  local f = io.open(path, "r")
+  if f then f:close() return true end
+  return false
+end
+
+return mio

@@ -1,0 +1,61 @@
+--- Boolean gates on one 4-node device (the paper's SI S10/S11).
+-- Node 1 is the control, nodes 2 and 3 the inputs, node 4 the output:
+--   out = sgn(x2 w24 + x3 w34 + x1 w14),  +1 = true, -1 = false.
+-- Training "+---" stores w24, w34 > 0 and w14 < 0: with control +1 the bias
+-- x1 w14 is negative (AND), with control -1 positive (OR). Training "+--+"
+-- flips the signs of w24, w34, w14: control +1 gives NAND, -1 gives NOR.
+-- The gates hold while ||w24| - |w34|| < |w14| < |w24| + |w34|.
+local logic = {}
+
+logic.gates = {
+  AND  = {train = {1, -1, -1, -1}, control = 1,  fn = function(a, b) return a and b end},
+  OR   = {train = {1, -1, -1, -1}, control = -1, fn = function(a, b) return a or b end},
+  NAND = {train = {1, -1, -1, 1},  control = 1,  fn = function(a, b) return not (a and b) end},
+  NOR  = {train = {1, -1, -1, 1},  control = -1, fn = function(a, b) return not (a or b) end},
+}
+logic.order = {"AND", "OR", "NAND", "NOR"}
+
+local function gate_spec(name)
+  local g = logic.gates[name]
+  if not g then
+    error(("unknown gate %q (expected AND, OR, NAND or NOR)"):format(tostring(name)), 3)
+  end
+  return g
+end
+
+--- Program a 4-node device (compact or twin) for a gate: `pulses` pulses
+-- (default 60) of its training pattern. Returns the device.
+function logic.program(dev, name, pulses)
+  local g = gate_spec(name)
+  if dev.nodes ~= 4 then error("logic.program: a 4-node device is required", 2) end
+  dev:pulse(g.train, pulses or 60)
+  return dev
+end
+
+--- Output of the gate for inputs a, b (booleans) from weights w (4 x 4
+-- Array or table).
+function logic.output(w, name, a, b)
+  local g = gate_spec(name)
+  if type(w) ~= "table" then w = w:totable() end
+  local x1, x2, x3 = g.control, a and 1 or -1, b and 1 or -1
+  local h = x2 * w[2][4] + x3 * w[3][4] + x1 * w[1][4]
+  return h > 0
+end
+
+--- Truth table of the gate from weights w: rows {a, b, out, expected} and
+-- whether every row matches the Boolean function.
+function logic.truth_table(w, name)
+  local g = gate_spec(name)
+  local rows, ok = {}, true
+  for _, a in ipairs {false, true} do
+    for _, b in ipairs {false, true} do
+      local out = logic.output(w, name, a, b)
+      local want = g.fn(a, b)
+      rows[#rows + 1] = {a = a, b = b, out = out, expected = want}
+      ok = ok and out == want
+    end
+  end
+  return rows, ok
+end
+
+return logic

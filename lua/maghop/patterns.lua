@@ -1,0 +1,124 @@
+--- Patterns: the paper's images as ±1 vectors (row-major, top row first,
+-- +1 = ink, -1 = background), 2x2 tiling of images for 4-node devices, and
+-- seeded distortion.
+local core = require "maghop.core"
+
+local patterns = {}
+
+-- Images drawn with '#' for ink and '.' for background.
+local function from_rows(rows)
+  local v = {}
+  for _, row in ipairs(rows) do
+    for ch in row:gmatch(".") do v[#v + 1] = ch == "#" and 1 or -1 end
+  end
+  return v
+end
+
+--- 3 wide x 5 tall lower-case letters of Fig. 4h.
+patterns.letters3x5 = {
+  i = from_rows {".#.", "...", ".#.", ".#.", ".#."},
+  n = from_rows {"...", "##.", "#.#", "#.#", "#.#"},
+  q = from_rows {".##", "#.#", ".##", "..#", "..#"},
+  c = from_rows {"...", ".##", "#..", "#..", ".##"},
+}
+patterns.letters3x5_order = {"i", "n", "q", "c"}
+
+--- 5 wide x 7 tall letters of Fig. 5 (E C P D L).
+patterns.letters5x7 = {
+  E = from_rows {"#####", "#....", "#....", "####.", "#....", "#....", "#####"},
+  C = from_rows {".####", "#....", "#....", "#....", "#....", "#....", ".####"},
+  P = from_rows {"####.", "#...#", "#...#", "####.", "#....", "#....", "#...."},
+  D = from_rows {"####.", "#...#", "#...#", "#...#", "#...#", "#...#", "####."},
+  L = from_rows {"#....", "#....", "#....", "#....", "#....", "#....", "#####"},
+}
+
+--- 5 wide x 7 tall digits of SI Fig. S9 (0 8 9 6 5).
+patterns.digits5x7 = {
+  ["0"] = from_rows {".###.", "#...#", "#..##", "#.#.#", "##..#", "#...#", ".###."},
+  ["8"] = from_rows {".###.", "#...#", "#...#", ".###.", "#...#", "#...#", ".###."},
+  ["9"] = from_rows {".###.", "#...#", "#...#", ".####", "....#", "...#.", ".##.."},
+  ["6"] = from_rows {"..##.", ".#...", "#....", "####.", "#...#", "#...#", ".###."},
+  ["5"] = from_rows {"#####", "#....", "####.", "....#", "....#", "#...#", ".###."},
+}
+
+--- A named list of patterns: patterns.set("ECP") -> {E, C, P}, names;
+-- digits by their characters: patterns.set("08965").
+function patterns.set(names)
+  local list, order = {}, {}
+  for ch in names:gmatch(".") do
+    local p = patterns.letters5x7[ch] or patterns.digits5x7[ch] or patterns.letters3x5[ch]
+    if not p then error(("patterns.set: no pattern named %q"):format(ch), 2) end
+    list[#list + 1] = p
+    order[#order + 1] = ch
+  end
+  return list, order
+end
+
+local function check_image(img, w, h, fname)
+  if type(img) ~= "table" or #img ~= w * h then
+    error(("%s: image of %d x %d = %d pixels expected, got %s"):format(
+      fname, w, h, w * h, type(img) == "table" and #img or type(img)), 3)
+  end
+end
+
+--- The (w-1)(h-1) overlapping 2x2 tiles (stride 1) of a w x h image, in
+-- row-major order of their top-left pixel. Each tile lists its pixels in the
+-- 4-node device's order: 1 top-left, 2 top-right, 3 bottom-left, 4 bottom-right.
+function patterns.tiles(img, w, h)
+  check_image(img, w, h, "patterns.tiles")
+  local tiles = {}
+  for r = 0, h - 2 do
+    for c = 0, w - 2 do
+      local tl = r * w + c + 1
+      tiles[#tiles + 1] = {img[tl], img[tl + 1], img[tl + w], img[tl + w + 1]}
+    end
+  end
+  return tiles
+end
+
+--- Reassemble tiles (as from patterns.tiles) into a w x h image: each pixel
+-- takes the sign of the sum over the tiles that cover it; on a tie it keeps
+-- fallback[pixel] (e.g. the input image), or +1 without one.
+function patterns.untile(tiles, w, h, fallback)
+  local sum = {}
+  for k = 1, w * h do sum[k] = 0 end
+  local t = 0
+  for r = 0, h - 2 do
+    for c = 0, w - 2 do
+      t = t + 1
+      local tile = tiles[t]
+      local tl = r * w + c + 1
+      local idx = {tl, tl + 1, tl + w, tl + w + 1}
+      for q = 1, 4 do sum[idx[q]] = sum[idx[q]] + tile[q] end
+    end
+  end
+  local img = {}
+  for k = 1, w * h do
+    img[k] = sum[k] > 0 and 1 or sum[k] < 0 and -1 or (fallback and fallback[k] or 1)
+  end
+  return img
+end
+
+--- Copy of x with k distinct pixels flipped, chosen by a seeded generator.
+function patterns.distort(x, k, seed)
+  return core.flip(x, k, seed or 1)
+end
+
+--- Number of pixels where two images differ.
+function patterns.hamming(x, y)
+  local d = 0
+  for i = 1, #x do if x[i] ~= y[i] then d = d + 1 end end
+  return d
+end
+
+--- Text rendering ('#' ink, '.' background), rows joined by newlines.
+function patterns.render(img, w)
+  local rows, row = {}, {}
+  for k = 1, #img do
+    row[#row + 1] = img[k] > 0 and "#" or "."
+    if #row == w then rows[#rows + 1] = table.concat(row); row = {} end
+  end
+  return table.concat(rows, "\n")
+end
+
+return patterns

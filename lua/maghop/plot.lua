@@ -1,0 +1,133 @@
+--- Figures through gnuplot (pngcairo). Each function writes a PNG and
+-- returns its path, or nil and a message when gnuplot is missing or fails
+-- (figures are a convenience: results are always in the CSV beside them).
+local mio = require "maghop.io"
+
+local plot = {}
+
+local function q(s) return '"' .. tostring(s):gsub('[\\"]', "\\%0") .. '"' end
+
+--- Run a gnuplot script; returns true or nil, message.
+function plot.gnuplot(script)
+  local tmp = os.tmpname()
+  local f = assert(io.open(tmp, "w"))
+  f:write(script)
+  f:close()
+  local ok, _, code = os.execute("gnuplot " .. mio.shell_quote(tmp) .. " 2>/dev/null")
+  os.remove(tmp)
+  if not ok then return nil, "gnuplot failed or is not installed (exit " .. tostring(code) .. ")" end
+  return true
+end
+
+local function header(png, opts, w, h)
+  mio.mkdir(mio.dirname(png))
+  return table.concat({
+    ("set terminal pngcairo size %d,%d enhanced font 'sans,10'"):format(opts.width or w, opts.height or h),
+    "set output " .. q(png),
+    "set datafile separator ','",
+    "set key outside right",
+    "set grid",
+    opts.title and ("set title " .. q(opts.title)) or "",
+    opts.xlabel and ("set xlabel " .. q(opts.xlabel)) or "",
+    opts.ylabel and ("set ylabel " .. q(opts.ylabel)) or "",
+    opts.extra or "",
+  }, "\n") .. "\n"
+end
+
+--- Line plot of CSV columns against its first column.
+-- opts: csv (path with header), png, columns (list of header names),
+-- title, xlabel, ylabel, points (bool), extra (gnuplot lines).
+function plot.lines(opts)
+  local hdr = mio.read_csv(opts.csv)
+  if not hdr then return nil, "cannot read " .. opts.csv end
+  local index = {}
+  for k, name in ipairs(hdr) do index[name] = k end
+  local parts = {}
+  for _, name in ipairs(opts.columns) do
+    local col = index[name]
+    if not col then return nil, "no column " .. name .. " in " .. opts.csv end
+    parts[#parts + 1] = ("%s using 1:%d every ::1 with %s lw 2 title %s"):format(
+      q(opts.csv), col, opts.points and "linespoints pt 7 ps 0.5" or "lines", q(name))
+  end
+  local ok, err = plot.gnuplot(header(opts.png, opts, 900, 540) .. "plot " .. table.concat(parts, ", \\\n  ") .. "\n")
+  if not ok then return nil, err end
+  return opts.png
+end
+
+--- Grid of small bar charts: one panel per series.
+-- opts: png, panels = {{title=, labels={...}, values={...}, highlight=index}, ...},
+-- cols (panels per row), ylabel, title.
+function plot.bar_panels(opts)
+  local n = #opts.panels
+  local cols = opts.cols or 4
+  local rows = (n + cols - 1) // cols
+  local s = {header(opts.png, {width = opts.width or 300 * cols, height = opts.height or 260 * rows}, 0, 0)}
+  s[#s + 1] = "set style fill solid 0.8 border -1\nset boxwidth 0.8\nunset key\nset xtics rotate by 90 right font 'monospace,9' nomirror\nset bmargin 5\n"
+  s[#s + 1] = ("set multiplot layout %d,%d title %s\n"):format(rows, cols, q(opts.title or ""))
+  for _, p in ipairs(opts.panels) do
+    s[#s + 1] = "set title " .. q(p.title) .. "\n"
+    if opts.ylabel then s[#s + 1] = "set ylabel " .. q(opts.ylabel) .. "\n" end
+    s[#s + 1] = "$d << EOD\n"
+    for k, v in ipairs(p.values) do
+      s[#s + 1] = ("%d,%s,%.10g,%d\n"):format(k - 1, p.labels[k], v, k == p.highlight and 1 or 0)
+    end
+    s[#s + 1] = "EOD\n"
+    s[#s + 1] = "plot $d using 1:3:($4 > 0 ? 0xd62728 : 0x1f77b4):xtic(2) with boxes lc rgb variable\n"
+  end
+  s[#s + 1] = "unset multiplot\n"
+  local ok, err = plot.gnuplot(table.concat(s))
+  if not ok then return nil, err end
+  return opts.png
+end
+
+--- Row of ±1 images (ink black) with captions, e.g. distorted vs recalled.
+-- opts: png, w, h (image size in pixels), images = {{img=, title=}, ...},
+-- cols (images per row), title.
+function plot.images(opts)
+  local n = #opts.images
+  local cols = opts.cols or n
+  local rows = (n + cols - 1) // cols
+  local s = {header(opts.png, {width = opts.width or 150 * cols, height = opts.height or 220 * rows}, 0, 0)}
+  s[#s + 1] = "unset key\nunset colorbox\nunset tics\nunset border\nunset grid\nset size ratio -1\n"
+  s[#s + 1] = "set palette defined (-1 'white', 1 'black')\nset cbrange [-1:1]\n"
+  s[#s + 1] = ("set multiplot layout %d,%d title %s\n"):format(rows, cols, q(opts.title or ""))
+  for _, im in ipairs(opts.images) do
+    s[#s + 1] = "set title " .. q(im.title or "") .. "\n$m << EOD\n"
+    for r = opts.h - 1, 0, -1 do -- gnuplot's y grows upward: top row last
+      local row = {}
+      for c = 0, opts.w - 1 do row[#row + 1] = tostring(im.img[r * opts.w + c + 1]) end
+      s[#s + 1] = table.concat(row, " ") .. "\n"
+    end
+    s[#s + 1] = "EOD\n"
+    s[#s + 1] = "set datafile separator whitespace\nplot $m matrix with image\nset datafile separator ','\n"
+  end
+  s[#s + 1] = "unset multiplot\n"
+  local ok, err = plot.gnuplot(table.concat(s))
+  if not ok then return nil, err end
+  return opts.png
+end
+
+--- Heat map of a matrix (e.g. a confusion matrix) with values printed.
+-- opts: png, matrix (rows of numbers), row_labels, col_labels, title,
+-- xlabel, ylabel.
+function plot.heatmap(opts)
+  local m = opts.matrix
+  local s = {header(opts.png, {width = opts.width or 560, height = opts.height or 480, title = opts.title,
+                               xlabel = opts.xlabel, ylabel = opts.ylabel}, 0, 0)}
+  s[#s + 1] = "unset key\nunset grid\nset palette defined (0 'white', 1 '#1f77b4')\n"
+  local xt, yt = {}, {}
+  for j, l in ipairs(opts.col_labels) do xt[#xt + 1] = ("%s %d"):format(q(l), j - 1) end
+  for i, l in ipairs(opts.row_labels) do yt[#yt + 1] = ("%s %d"):format(q(l), i - 1) end
+  s[#s + 1] = "set xtics (" .. table.concat(xt, ", ") .. ")\nset ytics (" .. table.concat(yt, ", ") .. ")\n"
+  s[#s + 1] = ("set xrange [-0.5:%f]\nset yrange [%f:-0.5]\n"):format(#opts.col_labels - 0.5, #opts.row_labels - 0.5)
+  s[#s + 1] = "$m << EOD\n"
+  for i, row in ipairs(m) do
+    for j, v in ipairs(row) do s[#s + 1] = ("%d,%d,%.6g\n"):format(j - 1, i - 1, v) end
+  end
+  s[#s + 1] = "EOD\nplot $m using 1:2:3 with image, $m using 1:2:(sprintf('%.3g',$3)) with labels\n"
+  local ok, err = plot.gnuplot(table.concat(s))
+  if not ok then return nil, err end
+  return opts.png
+end
+
+return plot

@@ -1,0 +1,22 @@
+--- Software learning rules, the baselines for the device's Oja-type rule.
+-- Each takes a list of ±1 patterns of equal length N and returns the N x N
+-- weight matrix (an Array).
+local core = require "maghop.core"
+
+local rules = {}
+
+--- Outer product (Hebb): w = (1/N) sum_p x^p x^pT, zero diagonal.
+function rules.outer(patterns) return core.rule_outer(patterns) end
+
+--- Storkey's incremental rule (zero diagonal); higher capacity than Hebb
+-- and local in space and time.
+function rules.storkey(patterns) return core.rule_storkey(patterns) end
+
+--- Pseudo-inverse (projection) rule: w = (1/N) X C^-1 X^T,
+-- C_uv = (1/N) x^u . x^v; every stored pattern is an exact fixed point.
+-- opts.keep_diagonal keeps the projector's diagonal (default: zeroed).
+function rules.pinv(patterns, opts)
+  return core.rule_pinv(patterns, opts and opts.keep_diagonal or false)
+end
+
+return rules
