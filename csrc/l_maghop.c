@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "l_array.h"
 #include "l_maghop.h"
@@ -134,9 +135,21 @@ void lmh_push_vector(lua_State *L, const double *v, int n)
     }
 }
 
+/* core.wtime() -> monotonic wall-clock seconds (for benchmarks and ETAs;
+ * os.clock() sums CPU time over threads). */
+static int l_wtime(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec);
+    return 1;
+}
+
 int luaopen_maghop_core(lua_State *L)
 {
     lua_newtable(L);
+    lua_pushcfunction(L, l_wtime);
+    lua_setfield(L, -2, "wtime");
     lmh_open_array(L);
     lmh_open_compact(L);
     lmh_open_hopfield(L);

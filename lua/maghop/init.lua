@@ -12,6 +12,7 @@ local mh = {
 -- Numeric arrays (C-backed, row-major; a vector is n x 1).
 mh.array = core.array
 mh.zeros = core.zeros
+mh.wtime = core.wtime -- monotonic wall-clock seconds
 
 -- Device models, network, rules and protocols (Lua half).
 mh.compact = require "maghop.compact"

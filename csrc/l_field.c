@@ -1,0 +1,235 @@
+/* l_field.c — the "maghop.Field" userdata: a grid of ncomp-vectors (SoA).
+ * The data block is allocated separately from the userdata so the closer
+ * can release it early (`<close>` variables) and __gc stays idempotent. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "l_field.h"
+#include "l_maghop.h"
+
+#define FIELD_MAX_CELLS ((size_t)1 << 31)
+
+static size_t field_n(const lmh_field *f)
+{
+    return (size_t)f->nx * (size_t)f->ny * (size_t)f->nz;
+}
+
+lmh_field *lmh_field_push(lua_State *L, int nx, int ny, int nz, int ncomp)
+{
+    if (nx < 1 || ny < 1 || nz < 1 || ncomp < 1 || ncomp > 16)
+        luaL_error(L, "field size %dx%dx%d (%d comps) out of range (each >= 1, comps 1..16)",
+                   nx, ny, nz, ncomp);
+    size_t n = (size_t)nx * (size_t)ny * (size_t)nz;
+    if (n > FIELD_MAX_CELLS)
+        luaL_error(L, "field of %zu cells exceeds the limit of %zu", n, FIELD_MAX_CELLS);
+    lmh_field *f = lua_newuserdatauv(L, sizeof *f, 1);
+    memset(f, 0, sizeof *f); /* consistent (closed) before anything can raise */
+    luaL_setmetatable(L, LMH_FIELD_MT);
+    double *d = calloc(n * (size_t)ncomp, sizeof *d);
+    if (!d)
+        luaL_error(L, "out of memory for a %dx%dx%d field", nx, ny, nz);
+    f->nx = nx;
+    f->ny = ny;
+    f->nz = nz;
+    f->ncomp = ncomp;
+    f->data = d;
+    return f;
+}
+
+lmh_field *lmh_field_check(lua_State *L, int arg)
+{
+    lmh_field *f = luaL_checkudata(L, arg, LMH_FIELD_MT);
+    if (!f->data)
+        luaL_argerror(L, arg, "field is closed");
+    return f;
+}
+
+/* 1-based (i, j[, k]) at slots a, a+1, a+2 -> 0-based cell index. */
+static size_t field_cell(lua_State *L, const lmh_field *f, int a, int need_k)
+{
+    lua_Integer i = luaL_checkinteger(L, a), j = luaL_checkinteger(L, a + 1);
+    lua_Integer k = need_k ? luaL_checkinteger(L, a + 2) : luaL_optinteger(L, a + 2, 1);
+    if (i < 1 || i > f->nx)
+        lmh_argfail(L, a, "i = %lld outside 1..%d", (long long)i, f->nx);
+    if (j < 1 || j > f->ny)
+        lmh_argfail(L, a + 1, "j = %lld outside 1..%d", (long long)j, f->ny);
+    if (k < 1 || k > f->nz)
+        lmh_argfail(L, a + 2, "k = %lld outside 1..%d", (long long)k, f->nz);
+    return (size_t)(i - 1) + (size_t)f->nx * ((size_t)(j - 1) + (size_t)f->ny * (size_t)(k - 1));
+}
+
+static int field_get(lua_State *L)
+{
+    lmh_field *f = lmh_field_check(L, 1);
+    size_t c = field_cell(L, f, 2, 0), n = field_n(f);
+    for (int q = 0; q < f->ncomp; q++)
+        lua_pushnumber(L, f->data[c + (size_t)q * n]);
+    return f->ncomp;
+}
+
+static int field_set(lua_State *L)
+{
+    lmh_field *f = lmh_field_check(L, 1);
+    size_t c = field_cell(L, f, 2, 1), n = field_n(f);
+    double v[16];
+    for (int q = 0; q < f->ncomp; q++)
+        v[q] = lmh_checkfinite(L, 5 + q);
+    for (int q = 0; q < f->ncomp; q++)
+        f->data[c + (size_t)q * n] = v[q];
+    return 0;
+}
+
+/* {comp1 = {n values}, ..., nx=, ny=, nz=, ncomp=}: t[q][c+1] in cell order. */
+static int field_totable(lua_State *L)
+{
+    lmh_field *f = lmh_field_check(L, 1);
+    size_t n = field_n(f);
+    lua_createtable(L, f->ncomp, 4);
+    for (int q = 0; q < f->ncomp; q++) {
+        lua_createtable(L, (int)(n < 0x7fffffff ? n : 0), 0);
+        const double *d = f->data + (size_t)q * n;
+        for (size_t c = 0; c < n; c++) {
+            lua_pushnumber(L, d[c]);
+            lua_rawseti(L, -2, (lua_Integer)c + 1);
+        }
+        lua_rawseti(L, -2, q + 1);
+    }
+    lua_pushinteger(L, f->nx);
+    lua_setfield(L, -2, "nx");
+    lua_pushinteger(L, f->ny);
+    lua_setfield(L, -2, "ny");
+    lua_pushinteger(L, f->nz);
+    lua_setfield(L, -2, "nz");
+    lua_pushinteger(L, f->ncomp);
+    lua_setfield(L, -2, "ncomp");
+    return 1;
+}
+
+/* Mean of each component over all cells (a film's m() is 0 outside its mask;
+ * film:avg() averages over the mask instead). */
+static int field_avg(lua_State *L)
+{
+    lmh_field *f = lmh_field_check(L, 1);
+    size_t n = field_n(f);
+    for (int q = 0; q < f->ncomp; q++) {
+        const double *d = f->data + (size_t)q * n;
+        double s = 0;
+        for (size_t c = 0; c < n; c++)
+            s += d[c];
+        lua_pushnumber(L, s / (double)n);
+    }
+    return f->ncomp;
+}
+
+static int field_shape(lua_State *L)
+{
+    lmh_field *f = lmh_field_check(L, 1);
+    lua_pushinteger(L, f->nx);
+    lua_pushinteger(L, f->ny);
+    lua_pushinteger(L, f->nz);
+    lua_pushinteger(L, f->ncomp);
+    return 4;
+}
+
+/* Largest Euclidean norm of a cell's component vector. */
+static int field_norm_max(lua_State *L)
+{
+    lmh_field *f = lmh_field_check(L, 1);
+    size_t n = field_n(f);
+    double best = 0;
+    for (size_t c = 0; c < n; c++) {
+        double s = 0;
+        for (int q = 0; q < f->ncomp; q++) {
+            double v = f->data[c + (size_t)q * n];
+            s += v * v;
+        }
+        if (s > best)
+            best = s;
+    }
+    lua_pushnumber(L, sqrt(best));
+    return 1;
+}
+
+/* f:cellsize() -> dx, dy, dz (m); f:cellsize(dx, dy, dz) sets them. */
+static int field_cellsize(lua_State *L)
+{
+    lmh_field *f = lmh_field_check(L, 1);
+    if (lua_gettop(L) >= 2) {
+        double d[3];
+        for (int q = 0; q < 3; q++) {
+            d[q] = lmh_checkfinite(L, 2 + q);
+            if (d[q] < 0)
+                lmh_argfail(L, 2 + q, "cell size must be >= 0 m, got %g", d[q]);
+        }
+        f->dx = d[0];
+        f->dy = d[1];
+        f->dz = d[2];
+        return 0;
+    }
+    lua_pushnumber(L, f->dx);
+    lua_pushnumber(L, f->dy);
+    lua_pushnumber(L, f->dz);
+    return 3;
+}
+
+static int field_len(lua_State *L)
+{
+    lmh_field *f = lmh_field_check(L, 1);
+    lua_pushinteger(L, (lua_Integer)field_n(f));
+    return 1;
+}
+
+static int field_close(lua_State *L)
+{
+    lmh_field *f = luaL_checkudata(L, 1, LMH_FIELD_MT);
+    free(f->data);
+    f->data = NULL;
+    return 0;
+}
+
+static int field_tostring(lua_State *L)
+{
+    lmh_field *f = luaL_checkudata(L, 1, LMH_FIELD_MT);
+    if (!f->data)
+        lua_pushliteral(L, "Field (closed)");
+    else
+        lua_pushfstring(L, "Field %dx%dx%d (%d comps)", f->nx, f->ny, f->nz, f->ncomp);
+    return 1;
+}
+
+/* core.field(nx, ny, nz, ncomp) -> zeroed Field. */
+static int field_new(lua_State *L)
+{
+    lua_Integer v[4];
+    for (int a = 0; a < 4; a++) {
+        v[a] = luaL_optinteger(L, a + 1, a == 3 ? 3 : 1);
+        if (v[a] < 1 || v[a] > (a == 3 ? 16 : 1 << 20))
+            lmh_argfail(L, a + 1, "%s = %lld outside 1..%d", a == 3 ? "ncomp" : "size",
+                        (long long)v[a], a == 3 ? 16 : 1 << 20);
+    }
+    lmh_field_push(L, (int)v[0], (int)v[1], (int)v[2], (int)v[3]);
+    return 1;
+}
+
+static const luaL_Reg field_methods[] = {
+    {"get", field_get},         {"set", field_set},           {"totable", field_totable},
+    {"avg", field_avg},         {"shape", field_shape},       {"norm_max", field_norm_max},
+    {"cellsize", field_cellsize}, {"close", field_close},     {NULL, NULL}};
+
+static const luaL_Reg field_meta[] = {
+    {"__len", field_len}, {"__gc", field_close}, {"__close", field_close},
+    {"__tostring", field_tostring}, {"__index", NULL}, {NULL, NULL}};
+
+void lmh_open_field(lua_State *L)
+{
+    luaL_newmetatable(L, LMH_FIELD_MT);
+    luaL_setfuncs(L, field_meta, 0);
+    luaL_newlib(L, field_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+    lua_pushcfunction(L, field_new);
+    lua_setfield(L, -2, "field");
+}

@@ -1,0 +1,976 @@
+/* l_film.c — Lua binding of the micromagnetic film ("maghop.Film").
+ * core.film{...} builds an mm_film; methods set the state and fields, run
+ * the LLG integrators, relax/minimize, and read/write OVF. Lua callbacks
+ * (time-dependent field, on_step) are called with lua_pcall between or
+ * before parallel regions, never from inside them, and their errors are
+ * re-raised after the C state is consistent again. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "film.h"
+#include "l_field.h"
+#include "l_film.h"
+#include "l_maghop.h"
+#include "llg.h"
+#include "mm_terms.h"
+
+#if defined(__has_include)
+#if __has_include("ovf.h")
+#define LMH_HAVE_OVF 1
+#include "ovf.h"
+/* weak: the film works (without OVF) in a build that lacks the OVF unit */
+#pragma weak mh_ovf_read
+#pragma weak mh_ovf_write
+#pragma weak mh_ovf_clear
+#endif
+#endif
+
+/* user values of the Film userdata */
+enum { UV_FIELD_FN = 1, UV_COUNT = 1 };
+
+typedef struct {
+    mm_film *f;
+    lua_State *L;  /* state of the current call (for the field callback) */
+    int cb_failed; /* field callback left its error message on L's stack top */
+} lfilm;
+
+static lfilm *film_ud(lua_State *L, int arg)
+{
+    lfilm *u = luaL_checkudata(L, arg, LMH_FILM_MT);
+    if (!u->f)
+        luaL_argerror(L, arg, "film is closed");
+    return u;
+}
+
+mm_film *lmh_film_check(lua_State *L, int arg) { return film_ud(L, arg)->f; }
+
+/* ---------- option parsing ---------- */
+
+static const char *const FILM_KEYS[] = {"nx", "ny", "nz", "dx", "dy", "dz", "shape", "Ms", "A", "Ku",
+                                        "anis_axis", "alpha", "gamma", "demag", "temperature", "seed",
+                                        NULL};
+static const char *const RUN_KEYS[] = {"solver", "dt", "tol", "table", "every", "on_step", "field_fn",
+                                       "max_steps", NULL};
+static const char *const RELAX_KEYS[] = {"torque", "tol", "max_steps", NULL};
+static const char *const MIN_KEYS[] = {"torque", "max_iter", NULL};
+
+/* Raise for any string key of table t not in keys (catches typos). */
+static void check_keys(lua_State *L, int t, const char *const *keys, const char *what)
+{
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_error(L, "%s: option keys must be names, got a %s key", what, luaL_typename(L, -1));
+        const char *k = lua_tostring(L, -1);
+        int ok = 0;
+        for (int i = 0; keys[i]; i++)
+            ok |= strcmp(k, keys[i]) == 0;
+        if (!ok) {
+            luaL_Buffer b;
+            luaL_buffinit(L, &b);
+            for (int i = 0; keys[i]; i++) {
+                luaL_addstring(&b, i ? ", " : "");
+                luaL_addstring(&b, keys[i]);
+            }
+            luaL_pushresult(&b);
+            luaL_error(L, "%s: unknown option '%s' (accepted: %s)", what, k, lua_tostring(L, -1));
+        }
+    }
+}
+
+static double opt_num(lua_State *L, int t, const char *key, double def, double lo, double hi,
+                      int lo_open, const char *range)
+{
+    double v = lmh_optfield(L, t, key, def);
+    if (!(lo_open ? v > lo : v >= lo) || !(v <= hi))
+        luaL_error(L, "option '%s' = %g out of range (%s)", key, v, range);
+    return v;
+}
+
+static int opt_int(lua_State *L, int t, const char *key, int def, int lo, int hi)
+{
+    int ty = lua_getfield(L, t, key);
+    lua_Integer v = def;
+    if (ty != LUA_TNIL) {
+        int isint = 0;
+        v = lua_tointegerx(L, -1, &isint);
+        if (!isint)
+            luaL_error(L, "option '%s': integer expected, got %s", key,
+                       ty == LUA_TNUMBER ? "a non-integer number" : luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    if (v < lo || v > hi)
+        luaL_error(L, "option '%s' = %lld out of range (%d..%d)", key, (long long)v, lo, hi);
+    return (int)v;
+}
+
+static int opt_bool(lua_State *L, int t, const char *key, int def)
+{
+    int ty = lua_getfield(L, t, key), v = def;
+    if (ty == LUA_TBOOLEAN)
+        v = lua_toboolean(L, -1);
+    else if (ty != LUA_TNIL)
+        luaL_error(L, "option '%s': boolean expected, got %s", key, luaL_typename(L, -1));
+    lua_pop(L, 1);
+    return v;
+}
+
+/* Build the mask from opts.shape at table t; returns malloc'd n bytes or NULL for rect. */
+static unsigned char *get_mask(lua_State *L, int t, const mm_params *p)
+{
+    size_t n = (size_t)p->nx * p->ny * p->nz;
+    int ty = lua_getfield(L, t, "shape");
+    unsigned char *mask = NULL;
+    if (ty == LUA_TNIL || (ty == LUA_TSTRING && strcmp(lua_tostring(L, -1), "rect") == 0)) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    if (ty == LUA_TSTRING && strcmp(lua_tostring(L, -1), "disk") == 0) {
+        /* Allocate as a userdata so an error cannot leak it. */
+        mask = lua_newuserdatauv(L, n, 0);
+        mm_mask_disk(p->nx, p->ny, p->nz, mask);
+    } else if (ty == LUA_TUSERDATA && luaL_testudata(L, -1, LMH_FIELD_MT)) {
+        lmh_field *fl = lmh_field_check(L, -1);
+        if (fl->nx != p->nx || fl->ny != p->ny || fl->nz != p->nz || fl->ncomp != 1)
+            luaL_error(L, "option 'shape': mask Field must be %dx%dx%d with 1 comp, got %dx%dx%d (%d comps)",
+                       p->nx, p->ny, p->nz, fl->nx, fl->ny, fl->nz, fl->ncomp);
+        mask = lua_newuserdatauv(L, n, 0);
+        for (size_t c = 0; c < n; c++)
+            mask[c] = fl->data[c] != 0;
+    } else if (ty == LUA_TFUNCTION) {
+        mask = lua_newuserdatauv(L, n, 0);
+        size_t c = 0;
+        for (int k = 0; k < p->nz; k++)
+            for (int j = 0; j < p->ny; j++)
+                for (int i = 0; i < p->nx; i++, c++) {
+                    lua_pushvalue(L, -2);
+                    lua_pushnumber(L, (i + 0.5) * p->dx);
+                    lua_pushnumber(L, (j + 0.5) * p->dy);
+                    lua_pushnumber(L, (k + 0.5) * p->dz);
+                    lua_call(L, 3, 1);
+                    mask[c] = lua_toboolean(L, -1);
+                    lua_pop(L, 1);
+                }
+    } else {
+        luaL_error(L, "option 'shape': expected \"rect\", \"disk\", a 1-comp mask Field or a function "
+                      "(x, y, z) -> boolean, got %s",
+                   ty == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
+    }
+    unsigned char *copy = malloc(n);
+    if (!copy)
+        luaL_error(L, "out of memory for the mask");
+    memcpy(copy, mask, n);
+    lua_pop(L, 2);
+    size_t any = 0;
+    for (size_t c = 0; c < n; c++)
+        any += copy[c];
+    if (!any) {
+        free(copy);
+        luaL_error(L, "option 'shape': the mask selects no cell");
+    }
+    return copy;
+}
+
+/* core.film{nx=, ny=, nz=1, dx=, dy=, dz=dx, shape=, Ms=8e5, A=1.3e-11, Ku=0,
+ * anis_axis={0,0,1}, alpha=0.02, gamma=2.211e5, demag=true, temperature=0, seed=1} */
+static int film_new(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    check_keys(L, 1, FILM_KEYS, "film");
+    mm_params p;
+    memset(&p, 0, sizeof p);
+    if (lua_getfield(L, 1, "nx") == LUA_TNIL || (lua_pop(L, 1), lua_getfield(L, 1, "ny")) == LUA_TNIL)
+        luaL_error(L, "film: options 'nx' and 'ny' are required (integers 1..65536)");
+    lua_pop(L, 1);
+    p.nx = opt_int(L, 1, "nx", 1, 1, 65536);
+    p.ny = opt_int(L, 1, "ny", 1, 1, 65536);
+    p.nz = opt_int(L, 1, "nz", 1, 1, 4096);
+    if ((double)p.nx * p.ny * p.nz > 1 << 28)
+        luaL_error(L, "film: nx*ny*nz = %.0f cells exceeds 2^28", (double)p.nx * p.ny * p.nz);
+    if (lua_getfield(L, 1, "dx") == LUA_TNIL)
+        luaL_error(L, "film: option 'dx' (cell size, m, > 0) is required");
+    lua_pop(L, 1);
+    p.dx = opt_num(L, 1, "dx", 0, 0, 1e-3, 1, "0 < dx <= 1e-3 m");
+    p.dy = opt_num(L, 1, "dy", p.dx, 0, 1e-3, 1, "0 < dy <= 1e-3 m");
+    p.dz = opt_num(L, 1, "dz", p.dx, 0, 1e-3, 1, "0 < dz <= 1e-3 m");
+    p.Ms = opt_num(L, 1, "Ms", 8e5, 0, 1e8, 1, "0 < Ms <= 1e8 A/m");
+    p.A = opt_num(L, 1, "A", 1.3e-11, 0, 1e-9, 0, "0 <= A <= 1e-9 J/m");
+    p.Ku = opt_num(L, 1, "Ku", 0, -1e8, 1e8, 0, "-1e8 <= Ku <= 1e8 J/m^3");
+    p.alpha = opt_num(L, 1, "alpha", 0.02, 0, 100, 0, "0 <= alpha <= 100");
+    p.gamma = opt_num(L, 1, "gamma", 2.211e5, 0, 1e8, 1, "0 < gamma <= 1e8 m/(A s)");
+    p.temperature = opt_num(L, 1, "temperature", 0, 0, 1e5, 0, "0 <= temperature <= 1e5 K");
+    p.seed = (uint64_t)opt_int(L, 1, "seed", 1, 0, 0x7fffffff);
+    p.demag = opt_bool(L, 1, "demag", 1);
+    p.anis[2] = 1;
+    int ty = lua_getfield(L, 1, "anis_axis");
+    if (ty == LUA_TTABLE) {
+        for (int q = 0; q < 3; q++) {
+            lua_geti(L, -1, q + 1);
+            int isnum = 0;
+            p.anis[q] = lua_tonumberx(L, -1, &isnum);
+            if (!isnum || !isfinite(p.anis[q]))
+                luaL_error(L, "option 'anis_axis': expected {x, y, z} of finite numbers (component %d bad)",
+                           q + 1);
+            lua_pop(L, 1);
+        }
+        if (p.anis[0] == 0 && p.anis[1] == 0 && p.anis[2] == 0)
+            luaL_error(L, "option 'anis_axis': must be a nonzero vector {x, y, z}");
+    } else if (ty != LUA_TNIL) {
+        luaL_error(L, "option 'anis_axis': expected {x, y, z}, got %s", luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    if (p.demag && !mm_demag_available())
+        luaL_error(L, "option 'demag' = true needs the demag engine, absent from this build; pass demag = false");
+    if (p.temperature > 0 && p.alpha == 0)
+        luaL_error(L, "option 'temperature' > 0 needs alpha > 0 (fluctuation–dissipation)");
+
+    lfilm *u = lua_newuserdatauv(L, sizeof *u, UV_COUNT);
+    u->f = NULL;
+    u->L = L;
+    u->cb_failed = 0;
+    luaL_setmetatable(L, LMH_FILM_MT);
+    lua_insert(L, 2); /* keep the userdata below the mask work */
+    unsigned char *mask = get_mask(L, 1, &p);
+    int st = MH_OK;
+    mm_film *f = mm_film_new(&p, mask, &st);
+    free(mask);
+    if (!f)
+        luaL_error(L, "film: cannot create (%s)", mh_strerror(st));
+    u->f = f;
+    lua_settop(L, 2);
+    return 1;
+}
+
+/* ---------- state ---------- */
+
+static int film_set_uniform(lua_State *L)
+{
+    mm_film *f = lmh_film_check(L, 1);
+    double v[3];
+    for (int q = 0; q < 3; q++)
+        v[q] = lmh_checkfinite(L, 2 + q);
+    if (mm_film_set_uniform(f, v[0], v[1], v[2]) != MH_OK)
+        return lmh_argfail(L, 2, "direction must be a nonzero vector");
+    return 0;
+}
+
+static int film_set_random(lua_State *L)
+{
+    mm_film *f = lmh_film_check(L, 1);
+    lua_Integer s = luaL_optinteger(L, 2, 1);
+    if (s < 0)
+        return lmh_argfail(L, 2, "seed must be >= 0, got %lld", (long long)s);
+    mm_film_set_random(f, (uint64_t)s);
+    return 0;
+}
+
+/* film:set_m(fn): fn(x, y, z) -> mx, my, mz at cell centres (m), mask cells only. */
+static int film_set_m(lua_State *L)
+{
+    mm_film *f = lmh_film_check(L, 1);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    size_t n = f->n, c = 0;
+    /* Fill a scratch copy first so an error in fn leaves m unchanged. */
+    double *tmp = lua_newuserdatauv(L, 3 * n * sizeof(double), 0);
+    for (int k = 0; k < f->nz; k++)
+        for (int j = 0; j < f->ny; j++)
+            for (int i = 0; i < f->nx; i++, c++) {
+                tmp[c] = tmp[c + n] = tmp[c + 2 * n] = 0;
+                if (!f->mask[c])
+                    continue;
+                lua_pushvalue(L, 2);
+                lua_pushnumber(L, (i + 0.5) * f->dx);
+                lua_pushnumber(L, (j + 0.5) * f->dy);
+                lua_pushnumber(L, (k + 0.5) * f->dz);
+                lua_call(L, 3, 3);
+                double r2 = 0;
+                for (int q = 0; q < 3; q++) {
+                    int isnum = 0;
+                    double v = lua_tonumberx(L, -3 + q, &isnum);
+                    if (!isnum || !isfinite(v))
+                        luaL_error(L, "set_m: fn must return three finite numbers (cell %d,%d,%d)", i + 1,
+                                   j + 1, k + 1);
+                    tmp[c + (size_t)q * n] = v;
+                    r2 += v * v;
+                }
+                if (!(r2 > 0))
+                    luaL_error(L, "set_m: fn returned a zero vector at cell %d,%d,%d", i + 1, j + 1, k + 1);
+                lua_pop(L, 3);
+            }
+    memcpy(f->m, tmp, 3 * n * sizeof(double));
+    mm_film_normalize(f);
+    return 0;
+}
+
+/* film:m() -> Field (3 comps, copy). */
+static int film_m(lua_State *L)
+{
+    mm_film *f = lmh_film_check(L, 1);
+    lmh_field *fl = lmh_field_push(L, f->nx, f->ny, f->nz, 3);
+    fl->dx = f->dx;
+    fl->dy = f->dy;
+    fl->dz = f->dz;
+    memcpy(fl->data, f->m, 3 * f->n * sizeof(double));
+    return 1;
+}
+
+/* film:mask() -> Field (1 comp, 1 = material). */
+static int film_mask(lua_State *L)
+{
+    mm_film *f = lmh_film_check(L, 1);
+    lmh_field *fl = lmh_field_push(L, f->nx, f->ny, f->nz, 1);
+    fl->dx = f->dx;
+    fl->dy = f->dy;
+    fl->dz = f->dz;
+    for (size_t c = 0; c < f->n; c++)
+        fl->data[c] = f->mask[c];
+    return 1;
+}
+
+/* film:set_m_field(field): copy a 3-comp Field into m (normalized). */
+static int film_set_m_field(lua_State *L)
+{
+    mm_film *f = lmh_film_check(L, 1);
+    lmh_field *fl = lmh_field_check(L, 2);
+    if (fl->nx != f->nx || fl->ny != f->ny || fl->nz != f->nz || fl->ncomp != 3)
+        return lmh_argfail(L, 2, "Field must be %dx%dx%d with 3 comps", f->nx, f->ny, f->nz);
+    for (size_t c = 0; c < f->n; c++) {
+        double r2 = 0;
+        for (int q = 0; q < 3; q++)
+            r2 += fl->data[c + q * f->n] * fl->data[c + q * f->n];
+        if (f->mask[c] && !(r2 > 0 && isfinite(r2)))
+            return lmh_argfail(L, 2, "zero or non-finite vector in a material cell");
+    }
+    memcpy(f->m, fl->data, 3 * f->n * sizeof(double));
+    mm_film_normalize(f);
+    return 0;
+}
+
+static int film_avg(lua_State *L)
+{
+    mm_film *f = lmh_film_check(L, 1);
+    double a[3];
+    mm_film_avg(f, a);
+    for (int q = 0; q < 3; q++)
+        lua_pushnumber(L, a[q]);
+    return 3;
+}
+
+static int film_time(lua_State *L)
+{
+    mm_film *f = lmh_film_check(L, 1);
+    if (lua_gettop(L) >= 2) {
+        double t = lmh_checkfinite(L, 2);
+        f->t = t;
+        mm_film_touch(f);
+        return 0;
+    }
+    lua_pushnumber(L, f->t);
+    return 1;
+}
+
+/* film:shape() -> nx, ny, nz, dx, dy, dz, cells in mask */
+static int film_shape(lua_State *L)
+{
+    mm_film *f = lmh_film_check(L, 1);
+    lua_pushinteger(L, f->nx);
+    lua_pushinteger(L, f->ny);
+    lua_pushinteger(L, f->nz);
+    lua_pushnumber(L, f->dx);
+    lua_pushnumber(L, f->dy);
+    lua_pushnumber(L, f->dz);
+    lua_pushinteger(L, (lua_Integer)f->ncells);
+    return 7;
+}
+
+/* film:stats() -> {accepted=, rejected=, last_err=, last_dt=, steps=} */
+static int film_stats(lua_State *L)
+{
+    mm_film *f = lmh_film_check(L, 1);
+    lua_createtable(L, 0, 5);
+    lua_pushinteger(L, (lua_Integer)f->accepted);
+    lua_setfield(L, -2, "accepted");
+    lua_pushinteger(L, (lua_Integer)f->rejected);
+    lua_setfield(L, -2, "rejected");
+    lua_pushnumber(L, f->last_err);
+    lua_setfield(L, -2, "last_err");
+    lua_pushnumber(L, f->last_dt);
+    lua_setfield(L, -2, "last_dt");
+    lua_pushinteger(L, (lua_Integer)f->step);
+    lua_setfield(L, -2, "steps");
+    return 1;
+}
+
+/* ---------- fields ---------- */
+
+static int film_set_field(lua_State *L)
+{
+    mm_film *f = lmh_film_check(L, 1);
+    double H[3];
+    if (lua_istable(L, 2)) {
+        for (int q = 0; q < 3; q++) {
+            lua_geti(L, 2, q + 1);
+            int isnum = 0;
+            H[q] = lua_tonumberx(L, -1, &isnum);
+            if (!isnum || !isfinite(H[q]))
+                return lmh_argfail(L, 2, "expected {hx, hy, hz} of finite numbers (A/m), component %d bad",
+                                   q + 1);
+            lua_pop(L, 1);
+        }
+    } else {
+        for (int q = 0; q < 3; q++)
+            H[q] = lmh_checkfinite(L, 2 + q);
+    }
+    mm_film_set_field(f, H);
+    return 0;
+}
+
+static int film_set_field_map(lua_State *L)
+{
+    mm_film *f = lmh_film_check(L, 1);
+    if (lua_isnoneornil(L, 2)) {
+        mm_film_set_field_map(f, NULL);
+        return 0;
+    }
+    lmh_field *fl = lmh_field_check(L, 2);
+    if (fl->nx != f->nx || fl->ny != f->ny || fl->nz != f->nz || fl->ncomp != 3)
+        return lmh_argfail(L, 2, "field map must be %dx%dx%d with 3 comps (A/m), got %dx%dx%d (%d)", f->nx,
+                           f->ny, f->nz, fl->nx, fl->ny, fl->nz, fl->ncomp);
+    for (size_t i = 0; i < 3 * f->n; i++)
+        if (!isfinite(fl->data[i]))
+            return lmh_argfail(L, 2, "field map holds a non-finite value");
+    if (mm_film_set_field_map(f, fl->data) != MH_OK)
+        return luaL_error(L, "set_field_map: out of memory");
+    return 0;
+}
+
+/* Field callback: calls the Lua function held in user value UV_FIELD_FN of
+ * the film, which every method that evaluates fields has at stack slot 1.
+ * On error the message stays on the stack top and cb_failed is set. */
+static int lua_field_cb(void *ud, double t, double H[3])
+{
+    lfilm *u = ud;
+    lua_State *L = u->L;
+    if (!lua_checkstack(L, 8))
+        return MH_ENOMEM;
+    lua_getiuservalue(L, 1, UV_FIELD_FN);
+    lua_pushnumber(L, t);
+    if (lua_pcall(L, 1, 3, 0) != LUA_OK) {
+        u->cb_failed = 1;
+        return MH_EINVAL;
+    }
+    for (int q = 0; q < 3; q++) {
+        int isnum = 0;
+        H[q] = lua_tonumberx(L, -3 + q, &isnum);
+        if (!isnum || !isfinite(H[q])) {
+            lua_pop(L, 3);
+            lua_pushfstring(L, "field_fn(t = %f) must return three finite numbers hx, hy, hz (A/m)", t);
+            u->cb_failed = 1;
+            return MH_EINVAL;
+        }
+    }
+    lua_pop(L, 3);
+    return MH_OK;
+}
+
+/* Prepare a method call that may evaluate fields: remember L for the callback. */
+static lfilm *film_enter(lua_State *L)
+{
+    lfilm *u = film_ud(L, 1);
+    u->L = L;
+    u->cb_failed = 0;
+    return u;
+}
+
+/* Turn a core status into a Lua error (callback errors re-raised as they were). */
+static int raise_status(lua_State *L, lfilm *u, int st, const char *what)
+{
+    if (u->cb_failed) {
+        u->cb_failed = 0;
+        return lua_error(L);
+    }
+    return luaL_error(L, "%s: %s", what, mh_strerror(st));
+}
+
+/* film:set_field_fn(fn | nil): fn(t) -> hx, hy, hz (A/m) replaces the uniform
+ * field at every field evaluation (once per stage). */
+static int film_set_field_fn(lua_State *L)
+{
+    lfilm *u = film_ud(L, 1);
+    if (lua_isnoneornil(L, 2)) {
+        lua_pushnil(L);
+        lua_setiuservalue(L, 1, UV_FIELD_FN);
+        mm_film_set_field_fn(u->f, NULL, NULL);
+        return 0;
+    }
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_setiuservalue(L, 1, UV_FIELD_FN);
+    mm_film_set_field_fn(u->f, lua_field_cb, u);
+    return 0;
+}
+
+/* ---------- energy and torque ---------- */
+
+/* Energies (total, per term) and max torque in one field evaluation. */
+static int eval_all(mm_film *f, double *total, double *E, double *tq)
+{
+    size_t n = f->n;
+    double *H = malloc(3 * n * sizeof *H);
+    if (!H)
+        return MH_ENOMEM;
+    int st = mm_film_field(f, NULL, f->t, H, E);
+    if (st == MH_OK) {
+        double s = 0, best = 0;
+        for (int i = 0; i < f->nterms; i++)
+            s += E[i];
+        const double *m = f->m;
+        for (size_t c = 0; c < n; c++) {
+            double mx = m[c], my = m[c + n], mz = m[c + 2 * n];
+            double hx = H[c], hy = H[c + n], hz = H[c + 2 * n];
+            double tx = my * hz - mz * hy, ty = mz * hx - mx * hz, tz = mx * hy - my * hx;
+            double t2 = tx * tx + ty * ty + tz * tz;
+            if (t2 > best)
+                best = t2;
+        }
+        *total = s;
+        *tq = sqrt(best);
+    }
+    free(H);
+    return st;
+}
+
+/* film:energy() -> total (J), {exchange=, zeeman=, ...} */
+static int film_energy(lua_State *L)
+{
+    lfilm *u = film_enter(L);
+    mm_film *f = u->f;
+    double E[MM_MAX_TERMS], total, tq;
+    int st = eval_all(f, &total, E, &tq);
+    if (st != MH_OK)
+        return raise_status(L, u, st, "energy");
+    lua_pushnumber(L, total);
+    lua_createtable(L, 0, f->nterms);
+    for (int i = 0; i < f->nterms; i++)
+        if (f->terms[i]->has_energy) {
+            lua_pushnumber(L, E[i]);
+            lua_setfield(L, -2, f->terms[i]->name);
+        }
+    return 2;
+}
+
+static int film_max_torque(lua_State *L)
+{
+    lfilm *u = film_enter(L);
+    double tq = mm_film_max_torque(u->f);
+    if (tq < 0)
+        return raise_status(L, u, MH_ENOMEM, "max_torque");
+    lua_pushnumber(L, tq);
+    return 1;
+}
+
+/* film:field() -> Field of the effective field (A/m) for the current state. */
+static int film_field(lua_State *L)
+{
+    lfilm *u = film_enter(L);
+    mm_film *f = u->f;
+    lmh_field *fl = lmh_field_push(L, f->nx, f->ny, f->nz, 3);
+    fl->dx = f->dx;
+    fl->dy = f->dy;
+    fl->dz = f->dz;
+    int st = mm_film_field(f, NULL, f->t, fl->data, NULL);
+    if (st != MH_OK)
+        return raise_status(L, u, st, "field");
+    return 1;
+}
+
+/* ---------- scalar table ---------- */
+
+static void table_header(FILE *fp, const mm_film *f)
+{
+    fprintf(fp, "# t(s)\tmx\tmy\tmz\tE_total(J)");
+    for (int i = 0; i < f->nterms; i++)
+        if (f->terms[i]->has_energy)
+            fprintf(fp, "\tE_%s(J)", f->terms[i]->name);
+    fprintf(fp, "\tmax_torque(A/m)\tdt(s)\n");
+}
+
+static int table_row(FILE *fp, mm_film *f)
+{
+    double E[MM_MAX_TERMS], total, tq, a[3];
+    int st = eval_all(f, &total, E, &tq);
+    if (st != MH_OK)
+        return st;
+    mm_film_avg(f, a);
+    fprintf(fp, "%.10e\t%.10f\t%.10f\t%.10f\t%.10e", f->t, a[0], a[1], a[2], total);
+    for (int i = 0; i < f->nterms; i++)
+        if (f->terms[i]->has_energy)
+            fprintf(fp, "\t%.10e", E[i]);
+    fprintf(fp, "\t%.6e\t%.6e\n", tq, f->last_dt);
+    return MH_OK;
+}
+
+/* ---------- run / relax / minimize ---------- */
+
+/* film:run(seconds, {solver="rk45"|"rk4"|"heun", dt=, tol=1e-5, table=path,
+ * every=s, on_step=fn(film, t) [-> false stops], field_fn=fn(t)}) -> steps, rejected */
+static int film_run(lua_State *L)
+{
+    lfilm *u = film_enter(L);
+    mm_film *f = u->f;
+    double secs = lmh_checkfinite(L, 2);
+    if (!(secs > 0) || secs > 1.0)
+        return lmh_argfail(L, 2, "duration must be in (0, 1] s, got %g", secs);
+    if (lua_isnoneornil(L, 3)) {
+        lua_settop(L, 2);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_settop(L, 3);
+    check_keys(L, 3, RUN_KEYS, "run");
+    static const char *const solvers[] = {"heun", "rk4", "rk45", NULL};
+    static const mm_solver svals[] = {MM_HEUN, MM_RK4, MM_RK45};
+    lua_getfield(L, 3, "solver");
+    int si = 2;
+    if (!lua_isnil(L, -1)) {
+        const char *s = lua_tostring(L, -1);
+        si = -1;
+        for (int i = 0; s && solvers[i]; i++)
+            if (strcmp(s, solvers[i]) == 0)
+                si = i;
+        if (si < 0)
+            return luaL_error(L, "run: option 'solver' must be \"rk45\", \"rk4\" or \"heun\", got %s",
+                              s ? s : luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    mm_solver solver = svals[si];
+    int has_dt = lua_getfield(L, 3, "dt") != LUA_TNIL;
+    lua_pop(L, 1);
+    if (solver != MM_RK45 && !has_dt)
+        return luaL_error(L, "run: solver '%s' is fixed-step and needs option 'dt' (s, 1e-18..1e-9)",
+                          solvers[si]);
+    double dt = opt_num(L, 3, "dt", f->last_dt > 0 ? f->last_dt : 1e-13, 1e-18, 1e-9, 0, "1e-18 <= dt <= 1e-9 s");
+    double tol = opt_num(L, 3, "tol", 1e-5, 1e-12, 1e-1, 0, "1e-12 <= tol <= 0.1");
+    double every = opt_num(L, 3, "every", 0, 0, secs, 0, "0 <= every <= duration");
+    double max_steps = opt_num(L, 3, "max_steps", 1e12, 1, 1e15, 0, "max_steps >= 1");
+    if (solver == MM_RK45 && f->temperature > 0)
+        return luaL_error(L, "run: temperature > 0 needs a fixed-step solver (solver = \"heun\" or \"rk4\", with dt)");
+    int ty = lua_getfield(L, 3, "on_step"); /* slot 4 */
+    if (ty != LUA_TNIL && ty != LUA_TFUNCTION)
+        return luaL_error(L, "run: option 'on_step' must be a function(film, t), got %s", luaL_typename(L, -1));
+    int has_cb = ty == LUA_TFUNCTION;
+    ty = lua_getfield(L, 3, "field_fn"); /* slot 5 */
+    if (ty == LUA_TFUNCTION) {
+        lua_pushvalue(L, 5);
+        lua_setiuservalue(L, 1, UV_FIELD_FN);
+        mm_film_set_field_fn(f, lua_field_cb, u);
+    } else if (ty != LUA_TNIL) {
+        return luaL_error(L, "run: option 'field_fn' must be a function(t) -> hx, hy, hz, got %s",
+                          luaL_typename(L, -1));
+    }
+    FILE *fp = NULL;
+    if (lua_getfield(L, 3, "table") != LUA_TNIL) { /* slot 6 */
+        const char *path = lua_tostring(L, 6);
+        if (!path)
+            return luaL_error(L, "run: option 'table' must be a file path");
+        fp = fopen(path, "w");
+        if (!fp) {
+            lua_pushnil(L);
+            lua_pushfstring(L, "run: cannot open table '%s' for writing", path);
+            return 2;
+        }
+        table_header(fp, f);
+    }
+    lua_settop(L, 5);
+    const double t0 = f->t, t_end = t0 + secs;
+    long long steps = 0, kout = 0;
+    uint64_t rej0 = f->rejected;
+    int st = MH_OK, stop = 0;
+    if (fp && (st = table_row(fp, f)) != MH_OK)
+        goto fail;
+    while (f->t < t_end && !stop && steps < (long long)max_steps) {
+        double target = every > 0 ? fmin(t0 + (double)(kout + 1) * every, t_end) : t_end;
+        if (target <= f->t) {
+            kout++;
+            continue;
+        }
+        st = mm_llg_step(f, solver, &dt, tol, target);
+        if (st != MH_OK)
+            goto fail;
+        steps++;
+        int out_now = every > 0 ? f->t >= target : 1;
+        if (!out_now)
+            continue;
+        if (every > 0)
+            kout++;
+        if (fp && (st = table_row(fp, f)) != MH_OK)
+            goto fail;
+        if (has_cb) {
+            lua_pushvalue(L, 4);
+            lua_pushvalue(L, 1);
+            lua_pushnumber(L, f->t);
+            if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+                if (fp)
+                    fclose(fp);
+                return lua_error(L);
+            }
+            stop = lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
+            lua_pop(L, 1);
+        }
+    }
+    if (fp && fclose(fp) != 0) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "run: error writing the table file");
+        return 2;
+    }
+    lua_pushinteger(L, steps);
+    lua_pushinteger(L, (lua_Integer)(f->rejected - rej0));
+    return 2;
+fail:
+    if (fp)
+        fclose(fp);
+    if (u->cb_failed)
+        return raise_status(L, u, st, "run");
+    if (st == MH_ENOCONV) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "run: step size underflow at t = %f ns (last error %f, tol %f)", f->t * 1e9,
+                        f->last_err, tol);
+        return 2;
+    }
+    return raise_status(L, u, st, "run");
+}
+
+/* film:relax{torque = 1e-2*Ms... , tol = 1e-4, max_steps = 1e6} -> steps, torque | nil, msg */
+static int film_relax(lua_State *L)
+{
+    lfilm *u = film_enter(L);
+    mm_film *f = u->f;
+    if (lua_isnoneornil(L, 2)) {
+        lua_settop(L, 1);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, 2, LUA_TTABLE);
+    check_keys(L, 2, RELAX_KEYS, "relax");
+    double torque = opt_num(L, 2, "torque", 1e-4 * f->Ms, 0, 1e12, 1, "torque > 0 A/m");
+    double tol = opt_num(L, 2, "tol", 1e-4, 1e-12, 1e-1, 0, "1e-12 <= tol <= 0.1");
+    double maxs = opt_num(L, 2, "max_steps", 1e6, 1, 1e12, 0, "max_steps >= 1");
+    long steps = 0;
+    double tq = 0;
+    int st = mm_relax(f, torque, tol, (long)maxs, &steps, &tq);
+    if (st == MH_ENOCONV) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "relax: max torque %f A/m above %f after %d steps", tq, torque, (int)steps);
+        return 2;
+    }
+    if (st != MH_OK)
+        return raise_status(L, u, st, "relax");
+    lua_pushinteger(L, steps);
+    lua_pushnumber(L, tq);
+    return 2;
+}
+
+/* film:minimize{torque = 1e-4*Ms, max_iter = 1e5} -> iterations, torque | nil, msg */
+static int film_minimize(lua_State *L)
+{
+    lfilm *u = film_enter(L);
+    mm_film *f = u->f;
+    if (lua_isnoneornil(L, 2)) {
+        lua_settop(L, 1);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, 2, LUA_TTABLE);
+    check_keys(L, 2, MIN_KEYS, "minimize");
+    double torque = opt_num(L, 2, "torque", 1e-4 * f->Ms, 0, 1e12, 1, "torque > 0 A/m");
+    double maxi = opt_num(L, 2, "max_iter", 1e5, 1, 1e12, 0, "max_iter >= 1");
+    long it = 0;
+    double tq = 0;
+    int st = mm_minimize(f, torque, (long)maxi, &it, &tq);
+    if (st == MH_ENOCONV) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "minimize: max torque %f A/m above %f after %d iterations", tq, torque, (int)it);
+        return 2;
+    }
+    if (st != MH_OK)
+        return raise_status(L, u, st, "minimize");
+    lua_pushinteger(L, it);
+    lua_pushnumber(L, tq);
+    return 2;
+}
+
+/* ---------- OVF ---------- */
+
+/* film:load_ovf(path) -> true | nil, msg. Grid must match; cells outside the
+ * mask are zeroed, cells inside must be nonzero. */
+#ifdef LMH_HAVE_OVF
+static int ovf_missing(lua_State *L)
+{
+    if (mh_ovf_read && mh_ovf_write && mh_ovf_clear)
+        return 0;
+    lua_pushnil(L);
+    lua_pushliteral(L, "OVF support is not in this build");
+    return 2;
+}
+
+static int film_load_ovf(lua_State *L)
+{
+    mm_film *f = lmh_film_check(L, 1);
+    const char *path = luaL_checkstring(L, 2);
+    if (ovf_missing(L))
+        return 2;
+    mh_ovf o;
+    char err[256] = "";
+    int st = mh_ovf_read(path, &o, err, sizeof err);
+    if (st != MH_OK) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "load_ovf: %s: %s", path, err[0] ? err : mh_strerror(st));
+        return 2;
+    }
+    if (o.nx != f->nx || o.ny != f->ny || o.nz != f->nz || o.valuedim != 3) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "load_ovf: %s holds %dx%dx%d (%d comps), film is %dx%dx%d", path, o.nx, o.ny,
+                        o.nz, o.valuedim, f->nx, f->ny, f->nz);
+        mh_ovf_clear(&o);
+        return 2;
+    }
+    size_t n = f->n;
+    for (size_t c = 0; c < n; c++) {
+        double r2 = 0;
+        for (int q = 0; q < 3; q++)
+            r2 += o.data[c + q * n] * o.data[c + q * n];
+        if (f->mask[c] && !(r2 > 0 && isfinite(r2))) {
+            mh_ovf_clear(&o);
+            lua_pushnil(L);
+            lua_pushfstring(L, "load_ovf: %s: zero or non-finite vector in material cell %d", path, (int)c);
+            return 2;
+        }
+    }
+    memcpy(f->m, o.data, 3 * n * sizeof(double));
+    mh_ovf_clear(&o);
+    mm_film_normalize(f);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* film:save_ovf(path, {format = "binary8"|"binary4"|"text", title=}) -> true | nil, msg */
+static int film_save_ovf(lua_State *L)
+{
+    mm_film *f = lmh_film_check(L, 1);
+    const char *path = luaL_checkstring(L, 2);
+    const char *format = "binary8", *title = "m";
+    if (!lua_isnoneornil(L, 3)) {
+        luaL_checktype(L, 3, LUA_TTABLE);
+        static const char *const OVF_KEYS[] = {"format", "title", NULL};
+        check_keys(L, 3, OVF_KEYS, "save_ovf");
+        if (lua_getfield(L, 3, "format") != LUA_TNIL) {
+            format = lua_tostring(L, -1);
+            if (!format || (strcmp(format, "binary8") && strcmp(format, "binary4") && strcmp(format, "text")))
+                return luaL_error(L, "save_ovf: option 'format' must be \"binary8\", \"binary4\" or \"text\"");
+        }
+        if (lua_getfield(L, 3, "title") != LUA_TNIL && !(title = lua_tostring(L, -1)))
+            return luaL_error(L, "save_ovf: option 'title' must be a string");
+    }
+    mh_ovf o;
+    memset(&o, 0, sizeof o);
+    o.nx = f->nx;
+    o.ny = f->ny;
+    o.nz = f->nz;
+    o.valuedim = 3;
+    o.dx = f->dx;
+    o.dy = f->dy;
+    o.dz = f->dz;
+    o.xbase = 0.5 * f->dx;
+    o.ybase = 0.5 * f->dy;
+    o.zbase = 0.5 * f->dz;
+    snprintf(o.title, sizeof o.title, "%s", title);
+    snprintf(o.meshunit, sizeof o.meshunit, "m");
+    snprintf(o.valuelabels, sizeof o.valuelabels, "m_x m_y m_z");
+    snprintf(o.valueunits, sizeof o.valueunits, "1 1 1");
+    snprintf(o.desc, sizeof o.desc, "maghop film, t = %.9e s", f->t);
+    o.data = f->m; /* borrowed: not cleared */
+    char err[256] = "";
+    int st = mh_ovf_write(path, &o, format, err, sizeof err);
+    if (st != MH_OK) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "save_ovf: %s: %s", path, err[0] ? err : mh_strerror(st));
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+#else
+static int film_load_ovf(lua_State *L)
+{
+    lmh_film_check(L, 1);
+    luaL_checkstring(L, 2);
+    lua_pushnil(L);
+    lua_pushliteral(L, "OVF support is not in this build");
+    return 2;
+}
+static int film_save_ovf(lua_State *L) { return film_load_ovf(L); }
+#endif
+
+/* ---------- metamethods ---------- */
+
+static int film_close(lua_State *L)
+{
+    lfilm *u = luaL_checkudata(L, 1, LMH_FILM_MT);
+    mm_film_free(u->f);
+    u->f = NULL;
+    return 0;
+}
+
+static int film_tostring(lua_State *L)
+{
+    lfilm *u = luaL_checkudata(L, 1, LMH_FILM_MT);
+    mm_film *f = u->f;
+    if (!f) {
+        lua_pushliteral(L, "Film (closed)");
+        return 1;
+    }
+    char buf[160];
+    snprintf(buf, sizeof buf, "Film %dx%dx%d (%gx%gx%g nm, %zu cells%s, t = %g ns)", f->nx, f->ny, f->nz,
+             f->dx * 1e9, f->dy * 1e9, f->dz * 1e9, f->ncells, f->demag ? ", demag" : "", f->t * 1e9);
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+static const luaL_Reg film_methods[] = {
+    {"set_uniform", film_set_uniform}, {"set_random", film_set_random},   {"set_m", film_set_m},
+    {"set_m_field", film_set_m_field}, {"m", film_m},                     {"mask", film_mask},
+    {"avg", film_avg},                 {"time", film_time},               {"shape", film_shape},
+    {"stats", film_stats},             {"set_field", film_set_field},     {"set_field_map", film_set_field_map},
+    {"set_field_fn", film_set_field_fn}, {"energy", film_energy},         {"max_torque", film_max_torque},
+    {"field", film_field},             {"run", film_run},                 {"relax", film_relax},
+    {"minimize", film_minimize},       {"load_ovf", film_load_ovf},       {"save_ovf", film_save_ovf},
+    {"close", film_close},             {NULL, NULL}};
+
+static const luaL_Reg film_meta[] = {{"__gc", film_close},
+                                     {"__close", film_close},
+                                     {"__tostring", film_tostring},
+                                     {"__index", NULL},
+                                     {NULL, NULL}};
+
+static int film_has_demag(lua_State *L)
+{
+    lua_pushboolean(L, mm_demag_available());
+    return 1;
+}
+
+void lmh_open_film(lua_State *L)
+{
+    luaL_newmetatable(L, LMH_FILM_MT);
+    luaL_setfuncs(L, film_meta, 0);
+    luaL_newlib(L, film_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+    lua_pushcfunction(L, film_new);
+    lua_setfield(L, -2, "film");
+    lua_pushcfunction(L, film_has_demag);
+    lua_setfield(L, -2, "film_has_demag");
+}

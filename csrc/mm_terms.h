@@ -1,0 +1,36 @@
+/* mm_terms.h — constructors of the effective-field terms (one C unit each).
+ * Each returns a new term owned by the caller (normally handed to
+ * mm_film_add_term), or NULL with *status set. Field formulas (A/m):
+ *   exchange   H = 2A/(mu0 Ms) lap m, free (Neumann) boundaries at the mask edge
+ *   anisotropy H = 2Ku/(mu0 Ms) (m.u) u, energy Ku (1 - (m.u)^2) V
+ *   zeeman     H = happ (+ callback) + map
+ *   demag      FFT convolution with the Newell tensor (demag.h)
+ *   thermal    Gaussian, variance 2 alpha kB T / (mu0 Ms gamma V dt) per component */
+#ifndef MM_TERMS_H
+#define MM_TERMS_H
+
+#include "film.h"
+
+#define MM_KB 1.380649e-23 /* Boltzmann constant, J/K */
+
+mm_term *mm_exchange_new(const mm_film *f, int *status);
+mm_term *mm_anisotropy_new(const mm_film *f, int *status);
+mm_term *mm_zeeman_new(const mm_film *f, int *status);
+mm_term *mm_thermal_new(const mm_film *f, int *status);
+/* MH_EINVAL when this build has no demag engine (demag.h absent). */
+mm_term *mm_demag_term_new(const mm_film *f, int *status);
+/* 1 when this build includes the demag engine. */
+int mm_demag_available(void);
+
+/* Counter-based RNG shared by set_random and the thermal term: a standard
+ * normal deviate that depends only on (seed, step, idx). */
+double mm_gauss(uint64_t seed, uint64_t step, uint64_t idx);
+/* Uniform deviate in (0,1) from the same counter scheme. */
+double mm_uniform(uint64_t seed, uint64_t step, uint64_t idx);
+
+/* Cells per work tile: field terms are evaluated tile by tile so H stays in
+ * cache, and reductions are summed per tile in tile order, which keeps them
+ * independent of the thread count. */
+#define MM_TILE 1024
+
+#endif

@@ -1,0 +1,74 @@
+/* zeeman.c — applied field: uniform part (or the film's time callback,
+ * evaluated once per field evaluation in prepare) plus the optional map. */
+#include <stdlib.h>
+
+#include "mm_terms.h"
+
+typedef struct {
+    double h[3]; /* uniform field of the current evaluation, A/m */
+} zee_ctx;
+
+static int zee_prepare(mm_term *t, const mm_film *f, const double *m, const mm_clock *ck)
+{
+    (void)m;
+    zee_ctx *z = t->ctx;
+    for (int q = 0; q < 3; q++)
+        z->h[q] = f->happ[q];
+    if (f->field_fn)
+        return f->field_fn(f->field_ud, ck->t, z->h);
+    return MH_OK;
+}
+
+static double zee_add(const mm_term *t, const mm_film *f, const double *m, const mm_clock *ck,
+                      size_t c0, size_t c1, double *H, size_t hs, int want_e)
+{
+    (void)ck;
+    const zee_ctx *z = t->ctx;
+    const size_t n = f->n;
+    const double *map = f->hmap;
+    double e = 0;
+    for (size_t c = c0; c < c1; c++) {
+        if (!f->mask[c])
+            continue;
+        double hx = z->h[0], hy = z->h[1], hz = z->h[2];
+        if (map) {
+            hx += map[c];
+            hy += map[c + n];
+            hz += map[c + 2 * n];
+        }
+        size_t o = c - c0;
+        H[o] += hx;
+        H[o + hs] += hy;
+        H[o + 2 * hs] += hz;
+        if (want_e)
+            e += m[c] * hx + m[c + n] * hy + m[c + 2 * n] * hz;
+    }
+    return -MH_MU0 * f->Ms * f->dx * f->dy * f->dz * e;
+}
+
+static void zee_destroy(mm_term *t)
+{
+    free(t->ctx);
+    free(t);
+}
+
+mm_term *mm_zeeman_new(const mm_film *f, int *status)
+{
+    (void)f;
+    mm_term *t = calloc(1, sizeof *t);
+    zee_ctx *z = calloc(1, sizeof *z);
+    if (!t || !z) {
+        free(t);
+        free(z);
+        *status = MH_ENOMEM;
+        return NULL;
+    }
+    t->name = "zeeman";
+    t->has_energy = 1;
+    t->prepare = zee_prepare;
+    t->add = zee_add;
+    t->destroy = zee_destroy;
+    t->ctx = z;
+    *status = MH_OK;
+    return t;
+}
