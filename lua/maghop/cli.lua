@@ -1,4 +1,6 @@
 --- Command-line options and progress reporting for example scripts.
+local core = require "maghop.core"
+
 local cli = {}
 
 --- Parse `args` (default: the global arg) against a spec table of defaults:
@@ -55,13 +57,12 @@ end
 -- the task is long (over 2 s); p:done() ends the line.
 function cli.progress(label, total, opts)
   local quiet = (opts and opts.quiet) or not is_tty()
-  local t0 = os.clock()
-  local wall0 = os.time()
+  local t0 = core.wtime()
   local shown = false
   local obj = {}
   function obj.update(done)
     if quiet then return end
-    local el = os.clock() - t0
+    local el = core.wtime() - t0
     if el < 2 and not shown then return end
     shown = true
     local eta = done > 0 and el * (total - done) / done or 0
@@ -71,7 +72,7 @@ function cli.progress(label, total, opts)
   end
   function obj.finish()
     if shown then io.stderr:write("\n") end
-    return os.time() - wall0
+    return core.wtime() - t0
   end
   return setmetatable(obj, {__call = function(_, done) obj.update(done) end})
 end
