@@ -65,12 +65,32 @@ static int flip(lua_State *L)
     return 1;
 }
 
+/* core.solve(A, B) -> X with A X = B (A m x m, B m x k); nil, message when
+ * A is singular. Dense Gaussian elimination with partial pivoting. */
+static int solve(lua_State *L)
+{
+    lmh_array *a = lmh_array_from(L, 1);
+    if (a->rows != a->cols)
+        return lmh_argfail(L, 1, "square matrix expected, got %dx%d", a->rows, a->cols);
+    lmh_array *b = lmh_array_from(L, 2);
+    if (b->rows != a->rows)
+        return lmh_argfail(L, 2, "%d rows expected, got %d", a->rows, b->rows);
+    int st = mh_solve_dense(a->rows, b->cols, a->data, b->data);
+    if (st == MH_ESINGULAR) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "singular matrix");
+        return 2;
+    }
+    return 1; /* b now holds X */
+}
+
 void lmh_open_rules(lua_State *L)
 {
     static const luaL_Reg fns[] = {{"rule_outer", rule_outer},
                                    {"rule_storkey", rule_storkey},
                                    {"rule_pinv", rule_pinv},
                                    {"flip", flip},
+                                   {"solve", solve},
                                    {NULL, NULL}};
     luaL_setfuncs(L, fns, 0);
 }

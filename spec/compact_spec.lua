@@ -153,4 +153,63 @@ function T.test_bad_input()
   H.raises("option 'G0'", mh.compact.new, {G0 = {{1, 2}, {3}}})
 end
 
+-- G(t) of the S1 protocol ("+++-" then "+-++") from a device with known
+-- parameters, optionally with seeded noise (siemens).
+local function s1_trace(dev, noise, seed)
+  local rand = H.rng(seed or 1)
+  local rows = {}
+  local function rec(k)
+    local G = dev:conductance():totable()
+    local r = {k}
+    for i = 1, 3 do for j = i + 1, 4 do r[#r + 1] = G[i][j] + noise * (2 * rand() - 1) end end
+    rows[#rows + 1] = r
+  end
+  rec(0)
+  for k = 1, 120 do
+    dev:pulse(k <= 60 and {1, 1, 1, -1} or {1, -1, 1, 1}, 1)
+    rec(k)
+  end
+  return rows
+end
+
+function T.test_fit_recovers_parameters()
+  local dev = mh.compact.new()
+  local truth_gavg = dev:gavg():totable()
+  local rows = s1_trace(dev, 0)
+  local fit = mh.compact.fit {rows = rows, schedule = {{start = 1, pattern = "+++-"}, {start = 61, pattern = "+-++"}}}
+  lu.assertAlmostEquals(fit.eta, 0.0006, 1e-9)
+  lu.assertAlmostEquals(fit.alpha[1][2], 111, 1e-6)
+  lu.assertAlmostEquals(fit.alpha[2][3], 277, 1e-6)
+  lu.assertAlmostEquals(fit.Gavg[3][4], truth_gavg[3][4], 1e-10)
+  lu.assertTrue(fit.rms < 1e-12)
+  lu.assertEquals(fit.unidentified, {"G13"}) -- x1 x3 = +1 throughout: G13 never moves
+  -- with noise: estimates within a few standard errors, errors reported
+  local noisy = mh.compact.fit {rows = s1_trace(mh.compact.new(), 2e-6, 5),
+    schedule = {{start = 1, pattern = "+++-"}, {start = 61, pattern = "+-++"}}}
+  lu.assertTrue(noisy.eta_err > 0)
+  lu.assertTrue(math.abs(noisy.eta - 0.0006) < 5 * noisy.eta_err + 1e-12)
+  lu.assertTrue(math.abs(noisy.alpha[1][4] - 277) < 5 * noisy.alpha_err[1][4])
+end
+
+function T.test_fit_reads_fig3_csv_and_reports_unidentified()
+  local path = os.tmpname()
+  local rows = s1_trace(mh.compact.new(), 0)
+  mh.io.write_csv(path, {"pulse", "G12", "G13", "G14", "G23", "G24", "G34"}, rows)
+  local fit = mh.compact.fit {csv = path, schedule = function(k) return k <= 60 and {1, 1, 1, -1} or {1, -1, 1, 1} end}
+  lu.assertAlmostEquals(fit.eta, 0.0006, 1e-9)
+  -- Fig. 3 protocol: G14, G23 never move, so their alpha and Gavg are unknown
+  local d = mh.compact.new()
+  local f3 = {}
+  for k = 0, 60 do
+    local G = d:conductance():totable()
+    f3[#f3 + 1] = {k, G[1][2], G[1][3], G[1][4], G[2][3], G[2][4], G[3][4]}
+    d:pulse({1, 1, -1, -1}, 1)
+  end
+  -- one pattern only: eta cannot be separated from alpha and Gavg
+  H.raises("pattern switch is needed", mh.compact.fit, {rows = f3, schedule = "++--"})
+  os.remove(path)
+  H.raises("'schedule'", mh.compact.fit, {rows = rows})
+  H.raises("at least 3 rows", mh.compact.fit, {rows = {}, schedule = "++--"})
+end
+
 return {TestCompact = T}

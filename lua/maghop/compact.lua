@@ -108,4 +108,176 @@ function compact.closed_form(g0, gavg, alpha, eta, xixj, n)
   return gstar + (g0 - gstar) * (1 - 2 * alpha * eta) ^ n
 end
 
+local function pair_list(n)
+  local pairs_ = {}
+  for i = 1, n - 1 do for j = i + 1, n do pairs_[#pairs_ + 1] = {i, j} end end
+  return pairs_
+end
+
+-- Normalize a fit trace into rows {pulse, G_pair1, G_pair2, ...} in pair order.
+local function trace_rows(trace, n)
+  local rows, header = trace.rows, trace.header
+  if trace.csv then
+    local mio = require "maghop.io"
+    header, rows = mio.read_csv(trace.csv)
+    if not header then error("compact.fit: cannot read csv " .. tostring(trace.csv) .. ": " .. tostring(rows), 3) end
+  end
+  if type(rows) ~= "table" or #rows < 3 then
+    error("compact.fit: trace needs 'csv' or 'rows' with at least 3 rows (pulse, G12, G13, ...)", 3)
+  end
+  local pl = pair_list(n)
+  local col = {}
+  if header then
+    local idx = {}
+    for k, name in ipairs(header) do idx[name] = k end
+    for p, ij in ipairs(pl) do
+      col[p] = idx[("G%d%d"):format(ij[1], ij[2])]
+      if not col[p] then error(("compact.fit: csv has no column G%d%d"):format(ij[1], ij[2]), 3) end
+    end
+  else
+    for p = 1, #pl do col[p] = p + 1 end
+  end
+  local out = {}
+  for r, row in ipairs(rows) do
+    local o = {row[1]}
+    for p = 1, #pl do
+      local v = row[col[p]]
+      if type(v) ~= "number" or v ~= v or math.abs(v) == math.huge then
+        error(("compact.fit: row %d, pair %d%d: finite number expected"):format(r, pl[p][1], pl[p][2]), 3)
+      end
+      o[p + 1] = v
+    end
+    out[r] = o
+  end
+  return out, pl
+end
+
+-- Pattern applied to reach row `pulse` from the previous one.
+local function schedule_fn(schedule)
+  local hop = require "maghop.hopfield"
+  if type(schedule) == "function" then return schedule end
+  if type(schedule) == "string" then schedule = {{start = 1, pattern = schedule}} end
+  if type(schedule) ~= "table" or #schedule == 0 then
+    error("compact.fit: 'schedule' must be a pattern label, a list of {start=, pattern=} or a function", 3)
+  end
+  local segs = {}
+  for k, seg in ipairs(schedule) do
+    local x = type(seg.pattern) == "string" and hop.parse(seg.pattern) or seg.pattern
+    segs[k] = {start = seg.start or 1, x = x}
+  end
+  table.sort(segs, function(a, b) return a.start < b.start end)
+  return function(pulse)
+    local x = segs[1].x
+    for _, s in ipairs(segs) do if pulse >= s.start then x = s.x end end
+    return x
+  end
+end
+
+--- Least-squares fit of the compact model to a measured or simulated G(t).
+-- trace: {csv = path | rows = {{pulse, G12, G13, ...}, ...} (header optional),
+--         schedule = "++--" | {{start = pulse, pattern = "++--"}, ...} | fn(pulse) -> x,
+--         nodes = 4}
+-- Each step G(k) -> G(k+1) is linear in (eta, 2 eta alpha_ij, 2 eta alpha_ij Gavg_ij),
+-- so one joint linear least-squares problem gives all parameters; standard
+-- errors come from the residual variance and the normal matrix (delta method
+-- for alpha and Gavg). The trace must switch patterns for at least one pair,
+-- otherwise eta cannot be told apart from alpha and Gavg.
+-- Returns {eta, eta_err, alpha = {[i][j]}, alpha_err, Gavg, Gavg_err, rms, pairs,
+-- steps, unidentified = {"G14", ...}} (pairs whose G never moved: no alpha, Gavg).
+function compact.fit(trace)
+  if type(trace) ~= "table" then error("compact.fit: trace table expected", 2) end
+  local n = trace.nodes or 4
+  local rows, pl = trace_rows(trace, n)
+  local pattern = schedule_fn(trace.schedule or error("compact.fit: 'schedule' (patterns applied) is required", 2))
+  local P = #pl
+  -- A pair whose G never moves carries no information on its alpha, Gavg:
+  -- leave those out (reported in res.unidentified) instead of a singular fit.
+  local qcol, rcol, m = {}, {}, 1 -- unknowns: eta, then q = 2 eta alpha, r = q Gavg
+  for p = 1, P do
+    local lo, hi = math.huge, -math.huge
+    for r = 1, #rows do lo = math.min(lo, rows[r][p + 1]); hi = math.max(hi, rows[r][p + 1]) end
+    if hi - lo > 1e-12 * math.max(math.abs(hi), math.abs(lo)) then
+      qcol[p], rcol[p] = m + 1, m + 2
+      m = m + 2
+    end
+  end
+  local A, b = {}, {}
+  for i = 1, m do A[i] = {} for j = 1, m do A[i][j] = 0 end b[i] = 0 end
+  local eqs, switching = {}, {}
+  for p = 1, P do switching[p] = {} end
+  for r = 1, #rows - 1 do
+    local pulses = rows[r + 1][1] - rows[r][1]
+    if pulses ~= 1 then error(("compact.fit: rows %d and %d are %s pulses apart; one pulse per row expected"):format(r, r + 1, pulses), 2) end
+    local x = pattern(rows[r + 1][1])
+    for p, ij in ipairs(pl) do
+      local xx = x[ij[1]] * x[ij[2]]
+      switching[p][xx] = true
+      if qcol[p] then
+        local g, dg = rows[r][p + 1], rows[r + 1][p + 1] - rows[r][p + 1]
+        -- dg = eta*xx - q*g + r
+        local cols = {[1] = xx, [qcol[p]] = -g, [rcol[p]] = 1}
+        eqs[#eqs + 1] = {cols = cols, y = dg}
+        for ci, vi in pairs(cols) do
+          b[ci] = b[ci] + vi * dg
+          for cj, vj in pairs(cols) do A[ci][cj] = A[ci][cj] + vi * vj end
+        end
+      end
+    end
+  end
+  local any_switch = false
+  for p = 1, P do if qcol[p] and switching[p][1] and switching[p][-1] then any_switch = true end end
+  if not any_switch then
+    error("compact.fit: the schedule never changes the sign of x_i x_j for any pair; "
+      .. "a trace with a pattern switch is needed to separate eta from alpha and Gavg", 2)
+  end
+  local core = require "maghop.core"
+  local eye = {}
+  for i = 1, m do eye[i] = {} for j = 1, m do eye[i][j] = i == j and 1 or 0 end end
+  local inv, err = core.solve(A, eye)
+  if not inv then error("compact.fit: normal equations are " .. err .. " (trace does not determine every parameter)", 2) end
+  inv = inv:totable()
+  local theta = {}
+  for i = 1, m do
+    local s = 0
+    for j = 1, m do s = s + inv[i][j] * b[j] end
+    theta[i] = s
+  end
+  local ss = 0
+  for _, e in ipairs(eqs) do
+    local pred = 0
+    for c, v in pairs(e.cols) do pred = pred + v * theta[c] end
+    ss = ss + (e.y - pred) ^ 2
+  end
+  local dof = math.max(1, #eqs - m)
+  local s2 = ss / dof
+  local function cov(i, j) return s2 * inv[i][j] end
+  local eta = theta[1]
+  local res = {eta = eta, eta_err = math.sqrt(cov(1, 1)), alpha = {}, alpha_err = {}, Gavg = {},
+               Gavg_err = {}, rms = math.sqrt(ss / #eqs), pairs = pl, steps = #rows - 1}
+  for i = 1, n do res.alpha[i], res.alpha_err[i], res.Gavg[i], res.Gavg_err[i] = {}, {}, {}, {} end
+  res.unidentified = {}
+  for p, ij in ipairs(pl) do
+    local i, j = ij[1], ij[2]
+    local qi, ri = qcol[p], rcol[p]
+    if not qi then
+      res.unidentified[#res.unidentified + 1] = ("G%d%d"):format(i, j)
+    else
+      local q, r = theta[qi], theta[ri]
+      -- alpha = q / (2 eta): gradient over (eta, q); Gavg = r / q: over (q, r)
+      local ga = {[1] = -q / (2 * eta * eta), [qi] = 1 / (2 * eta)}
+      local gg = {[qi] = -r / (q * q), [ri] = 1 / q}
+      local function sd(g)
+        local v = 0
+        for a, x in pairs(g) do for c, y in pairs(g) do v = v + x * y * cov(a, c) end end
+        return math.sqrt(math.max(0, v))
+      end
+      res.alpha[i][j], res.alpha_err[i][j] = q / (2 * eta), sd(ga)
+      res.Gavg[i][j], res.Gavg_err[i][j] = r / q, sd(gg)
+      res.alpha[j][i], res.alpha_err[j][i] = res.alpha[i][j], res.alpha_err[i][j]
+      res.Gavg[j][i], res.Gavg_err[j][i] = res.Gavg[i][j], res.Gavg_err[i][j]
+    end
+  end
+  return res
+end
+
 return compact
