@@ -157,5 +157,8 @@ int luaopen_maghop_core(lua_State *L)
     /* engine (issue 3), transport (issue 4): add openers here */
     lmh_open_field(L);
     lmh_open_film(L);
+    lmh_open_ovf(L);
+    lmh_open_demag(L);
+    lmh_open_transport(L);
     return 1;
 }

@@ -14,6 +14,9 @@ void lmh_open_rules(lua_State *L);
 /* engine (issue 3), transport (issue 4): add openers here */
 void lmh_open_field(lua_State *L);
 void lmh_open_film(lua_State *L);
+void lmh_open_ovf(lua_State *L);
+void lmh_open_demag(lua_State *L);
+void lmh_open_transport(lua_State *L);
 
 /* Raise a Lua error that names argument `arg` of the current function. */
 int lmh_argfail(lua_State *L, int arg, const char *fmt, ...);

@@ -31,6 +31,11 @@ mh.field = core.field
 -- END engine
 
 -- BEGIN transport (issue 4): electrodes, Oersted, AMR
+-- mh.electrodes.grid{...}/custom{...}; mh.oersted.solve{...} -> {H=, K=, I=, ...};
+-- mh.amr.conductance(film, electrodes, opts) -> G; measurement twin and inference.
+mh.electrodes = require "maghop.electrodes"
+mh.oersted = require "maghop.oersted"
+mh.amr = require "maghop.amr"
 -- END transport
 
 return mh

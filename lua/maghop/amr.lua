@@ -1,0 +1,385 @@
+--- Read physics: the AMR conductance matrix of the Py film between the
+-- electrodes (DESIGN.md §3.4), the paper's seven-wiring measurement of G
+-- (Methods, "Determining the conductance matrix") and its physical
+-- inference protocol (Methods, "Inference process for associative memory").
+-- Solvers are cached per (film, electrodes, options) and refactor only when
+-- the film's magnetization changed.
+local core = require "maghop.core"
+local electrodes = require "maghop.electrodes"
+
+local amr = {}
+
+local cache = setmetatable({}, {__mode = "k"}) -- film -> {electrodes -> {[key] = solver}}
+local OPT_KEYS = {sigma0 = true, amr_ratio = true, thickness = true, solver = true, tol = true, maxit = true}
+
+local function check_el(el, fname)
+  if not electrodes.is(el) then
+    error(("amr.%s: argument 2 (electrodes) must come from mh.electrodes"):format(fname), 3)
+  end
+end
+
+local function solver_opts(opts, fname)
+  local so = {}
+  if opts == nil then return so end
+  if type(opts) ~= "table" then error(("amr.%s: options must be a table"):format(fname), 3) end
+  for k, v in pairs(opts) do if OPT_KEYS[k] then so[k] = v end end
+  return so
+end
+
+--- A reusable AMR solver: amr.solver(film, electrodes, {sigma0 = 5e6 S/m,
+-- amr_ratio = 0.02, thickness = film nz*dz, solver = "cholmod"|"ic0"|
+-- "jacobi"|"mg", tol =, maxit =}). Methods (mode "film" uses the film's m,
+-- "saturated" the film saturated out of plane): s:conductance([mode]),
+-- s:currents(volts[, mode]), s:potential(volts[, mode]), s:info().
+function amr.solver(film, el, opts)
+  check_el(el, "solver")
+  return core.amr_solver(film, el:rects(film), solver_opts(opts, "solver"))
+end
+
+local function cached(film, el, opts, tag, fname)
+  check_el(el, fname)
+  local so = solver_opts(opts, fname)
+  local key = table.concat({tag, tostring(so.sigma0), tostring(so.amr_ratio), tostring(so.thickness),
+                            tostring(so.solver), tostring(so.tol), tostring(so.maxit)}, "|")
+  local per = cache[film]
+  if not per then per = setmetatable({}, {__mode = "k"}); cache[film] = per end
+  local byel = per[el]
+  if not byel then byel = {}; per[el] = byel end
+  local s = byel[key]
+  if not s then
+    s = core.amr_solver(film, el:rects(film), so)
+    byel[key] = s
+  end
+  return s
+end
+
+--- G (Array N×N, siemens) of the film's current magnetization; second
+-- result the worst relative residual. nil, message if a solve failed.
+function amr.conductance(film, el, opts)
+  return cached(film, el, opts, "film", "conductance"):conductance("film")
+end
+
+--- G of the film saturated out of plane (Σ = σ⊥ I): the 1T reference.
+function amr.conductance_saturated(film, el, opts)
+  return cached(film, el, opts, "sat", "conductance_saturated"):conductance("saturated")
+end
+
+--- Potential and current density for pad voltages `volts` (table or
+-- Array, V): {phi = Field (V), J = Field (A/m², 3 comps, z = 0), I = Array
+-- (A into each pad), relres}; or nil, message.
+function amr.potential(film, el, volts, opts)
+  if type(volts) == "string" then volts = electrodes.pattern(volts) end
+  local phi, J, I, rr = cached(film, el, opts, "film", "potential"):potential(volts, "film")
+  if not phi then return nil, J end
+  return {phi = phi, J = J, I = I, relres = rr}
+end
+
+--- Currents into the pads (Array N×1, A) for pad voltages `volts`.
+function amr.currents(film, el, volts, opts)
+  if type(volts) == "string" then volts = electrodes.pattern(volts) end
+  return cached(film, el, opts, "film", "currents"):currents(volts, "film")
+end
+
+-- ------------------------------------------------------------------------
+-- Measurement twin.
+
+--- The seven wiring geometries of a 4-node device: every split of the
+-- nodes into a "+" group (tied to the current source's + end and the
+-- lock-in's + input) and a grounded "-" group, up to swapping the ends.
+amr.WIRINGS4 = {"++--", "+-+-", "+--+", "+---", "-+--", "--+-", "---+"}
+
+local function parse_wiring(w, N)
+  if math.type(w) == "integer" then
+    if N ~= 4 or w < 1 or w > 7 then
+      error(("amr.measure: wiring index %d needs a 4-node device and 1..7"):format(w), 3)
+    end
+    w = amr.WIRINGS4[w]
+  end
+  if type(w) == "string" then w = electrodes.pattern(w) end
+  if type(w) ~= "table" or #w ~= N then
+    error(("amr.measure: wiring must be a '+-' label or ±1 table of %d nodes"):format(N), 3)
+  end
+  local plus, minus, signs = 0, 0, {}
+  for k = 1, N do
+    if w[k] == 1 then plus = plus + 1; signs[k] = 1
+    elseif w[k] == -1 then minus = minus + 1; signs[k] = -1
+    else error(("amr.measure: wiring entry %d must be +1 or -1"):format(k), 3) end
+  end
+  if plus == 0 or minus == 0 then error("amr.measure: wiring needs nodes on both ends", 3) end
+  return signs
+end
+
+local function label(signs)
+  local t = {}
+  for k = 1, #signs do t[k] = signs[k] > 0 and "+" or "-" end
+  return table.concat(t)
+end
+
+-- Box–Muller normal from a seeded LCG (independent of math.random).
+local function gauss_rng(seed)
+  local state = (seed or 1) * 2654435761 % 4294967296
+  local function u()
+    state = (1103515245 * state + 12345) % 2147483648
+    return (state + 0.5) / 2147483648
+  end
+  return function() return math.sqrt(-2 * math.log(u())) * math.cos(2 * math.pi * u()) end
+end
+
+--- One wiring on the film: the "+" pads tied together and driven by a
+-- current source (opts.current, A, default 1 mA) against the grounded "-"
+-- pads; the lock-in reads V between the groups. opts.noise adds a relative
+-- Gaussian error to V (seeded by opts.seed). Returns {wiring = "+--+",
+-- signs = {...}, I = A, V = V, g = I/V (S)}; or nil, message.
+function amr.measure(film, el, wiring, opts)
+  check_el(el, "measure")
+  opts = opts or {}
+  local N = el:count()
+  local signs = parse_wiring(wiring, N)
+  local v = {}
+  for k = 1, N do v[k] = signs[k] > 0 and 1 or 0 end
+  local I, err = cached(film, el, opts, "film", "measure"):currents(v, "film")
+  if not I then return nil, err end
+  local iplus = 0
+  for k = 1, N do if signs[k] > 0 then iplus = iplus + I:get(k, 1) end end
+  local isrc = opts.current or 1e-3
+  local V = isrc / iplus
+  if opts.noise and opts.noise > 0 then
+    opts._rng = opts._rng or gauss_rng(opts.seed)
+    V = V * (1 + opts.noise * opts._rng())
+  end
+  return {wiring = label(signs), signs = signs, I = isrc, V = V, g = isrc / V}
+end
+
+-- Solve the square system M x = b (tables) by Gaussian elimination with
+-- partial pivoting; nil when singular.
+local function solve_dense(M, b)
+  local n = #b
+  local A, x = {}, {}
+  for i = 1, n do A[i] = {table.unpack(M[i])}; x[i] = b[i] end
+  for c = 1, n do
+    local p = c
+    for r = c + 1, n do if math.abs(A[r][c]) > math.abs(A[p][c]) then p = r end end
+    if math.abs(A[p][c]) < 1e-12 * (math.abs(A[1][1]) + 1e-300) then return nil end
+    A[c], A[p] = A[p], A[c]
+    x[c], x[p] = x[p], x[c]
+    for r = c + 1, n do
+      local f = A[r][c] / A[c][c]
+      for j = c, n do A[r][j] = A[r][j] - f * A[c][j] end
+      x[r] = x[r] - f * x[c]
+    end
+  end
+  for r = n, 1, -1 do
+    local s = x[r]
+    for j = r + 1, n do s = s - A[r][j] * x[j] end
+    x[r] = s / A[r][r]
+  end
+  return x
+end
+
+-- Row of the cut equation g = Σ_{i∈+, j∈-} c_ij over the pairs i < j.
+local function cut_row(signs, N)
+  local row = {}
+  for i = 1, N - 1 do
+    for j = i + 1, N do row[#row + 1] = (signs[i] ~= signs[j]) and 1 or 0 end
+  end
+  return row
+end
+
+--- Reconstruct G from measurements (results of amr.measure) by least squares
+-- on the cut equations g_S = Σ_{i∈S, j∉S} (−G_ij). `use` (optional list of
+-- indices into meas) selects the equations. Returns G (Array N×N) or nil,
+-- message when the wirings do not determine G.
+function amr.reconstruct(meas, N, use)
+  if type(meas) ~= "table" or #meas == 0 then error("amr.reconstruct: list of measurements expected", 2) end
+  N = N or #meas[1].signs
+  local P = N * (N - 1) // 2
+  local idx = use or {}
+  if not use then for k = 1, #meas do idx[k] = k end end
+  local ATA, ATb = {}, {}
+  for a = 1, P do ATA[a] = {}; ATb[a] = 0; for b = 1, P do ATA[a][b] = 0 end end
+  for _, k in ipairs(idx) do
+    local m = meas[k]
+    if not m then error(("amr.reconstruct: no measurement %s"):format(tostring(k)), 2) end
+    local row = cut_row(m.signs, N)
+    for a = 1, P do
+      if row[a] ~= 0 then
+        ATb[a] = ATb[a] + row[a] * m.g
+        for b = 1, P do ATA[a][b] = ATA[a][b] + row[a] * row[b] end
+      end
+    end
+  end
+  local c = solve_dense(ATA, ATb)
+  if not c then return nil, "amr.reconstruct: these wirings do not determine G" end
+  local G = core.zeros(N, N)
+  local q = 0
+  for i = 1, N - 1 do
+    for j = i + 1, N do
+      q = q + 1
+      G:set(i, j, -c[q]); G:set(j, i, -c[q])
+    end
+  end
+  for i = 1, N do
+    local s = 0
+    for j = 1, N do if j ~= i then s = s - G:get(i, j) end end
+    G:set(i, i, s)
+  end
+  return G
+end
+
+--- Voltage that G predicts for a wiring measurement m (same current).
+function amr.predict_V(G, m)
+  local N = #m.signs
+  local g = 0
+  for i = 1, N do
+    for j = 1, N do
+      if m.signs[i] > 0 and m.signs[j] < 0 then g = g - G:get(i, j) end
+    end
+  end
+  return m.I / g
+end
+
+--- The paper's protocol on a 4-node film: measure the seven wirings,
+-- reconstruct G from six (opts.use, default 1..6), predict the voltage of
+-- the remaining one. Returns {G =, G_direct = (from amr.conductance),
+-- measurements =, held_out =, predicted_V =, measured_V =, residual =
+-- |Vpred − Vmeas|/Vmeas}; or nil, message.
+function amr.measure_all(film, el, opts)
+  check_el(el, "measure_all")
+  opts = opts or {}
+  local N = el:count()
+  local wirings = opts.wirings or (N == 4 and amr.WIRINGS4)
+  if not wirings then error("amr.measure_all: give opts.wirings for a device with other than 4 nodes", 2) end
+  local mopts = {current = opts.current, noise = opts.noise, seed = opts.seed, sigma0 = opts.sigma0,
+                 amr_ratio = opts.amr_ratio, thickness = opts.thickness, solver = opts.solver}
+  local meas = {}
+  for k, w in ipairs(wirings) do
+    local m, err = amr.measure(film, el, w, mopts)
+    if not m then return nil, err end
+    meas[k] = m
+  end
+  local use = opts.use
+  if not use then use = {}; for k = 1, #meas - 1 do use[k] = k end end
+  local inuse = {}
+  for _, k in ipairs(use) do inuse[k] = true end
+  local held
+  for k = 1, #meas do if not inuse[k] then held = k end end
+  local G, err = amr.reconstruct(meas, N, use)
+  if not G then return nil, err end
+  local out = {G = G, measurements = meas, held_out = held}
+  out.G_direct = amr.conductance(film, el, mopts)
+  if held then
+    out.predicted_V = amr.predict_V(G, meas[held])
+    out.measured_V = meas[held].V
+    out.residual = math.abs(out.predicted_V - out.measured_V) / math.abs(out.measured_V)
+  end
+  return out
+end
+
+-- ------------------------------------------------------------------------
+-- Physical inference.
+
+local function lcg(seed)
+  local state = (seed or 1) * 2654435761 % 4294967296
+  return function(n)
+    state = (1103515245 * state + 12345) % 2147483648
+    return state * n // 2147483648 + 1
+  end
+end
+
+--- Equivalent weights of the inference protocol: w = G − ξ·G^{1T} (Array
+-- N×N, S), the 1T reference being the film saturated out of plane.
+function amr.weights(film, el, opts)
+  opts = opts or {}
+  local xi = opts.xi or 0.98
+  local G, e1 = amr.conductance(film, el, opts)
+  if not G then return nil, e1 end
+  local G1, e2 = amr.conductance_saturated(film, el, opts)
+  if not G1 then return nil, e2 end
+  local N = el:count()
+  local w = core.zeros(N, N)
+  for i = 1, N do
+    for j = 1, N do
+      if i ~= j then w:set(i, j, G:get(i, j) - xi * G1:get(i, j)) end
+    end
+  end
+  return w
+end
+
+--- The paper's inference on the film itself (Methods): for node i, with
+-- the pads at V_j = volts·s_j, measure the current through pad i (I_i1),
+-- invert pad i and measure again (I_i2); I_i = I_i1 + I_i2; the same with
+-- the film saturated out of plane gives I_i^{1T}; s_i ← sgn(I_i − ξ I_i^{1T})
+-- (unchanged on a tie). opts: mode = "async" (seeded random node order,
+-- stops after more than `stable` = 10 unchanged updates) or "sync" (all
+-- nodes at once, stops when a sweep changes nothing), xi = 0.98, seed,
+-- max_sweeps = 100, volts = 1, and the solver options. Returns state (±1
+-- table), sweeps, info = {updates =, converged =, history = {states}}.
+function amr.infer(film, el, state, opts)
+  check_el(el, "infer")
+  opts = opts or {}
+  local N = el:count()
+  if type(state) == "string" then state = electrodes.pattern(state) end
+  if type(state) ~= "table" or #state ~= N then
+    error(("amr.infer: argument 3 (state) must be %d values of ±1"):format(N), 2)
+  end
+  local s = {}
+  for k = 1, N do
+    if state[k] ~= 1 and state[k] ~= -1 then error(("amr.infer: state[%d] must be +1 or -1"):format(k), 2) end
+    s[k] = state[k]
+  end
+  local mode = opts.mode or "async"
+  if mode ~= "async" and mode ~= "sync" then error("amr.infer: mode must be 'async' or 'sync'", 2) end
+  local xi, amp = opts.xi or 0.98, opts.volts or 1
+  local max_sweeps, stable = opts.max_sweeps or 100, opts.stable or 10
+  local sf = cached(film, el, opts, "film", "infer")
+  local ss = cached(film, el, opts, "sat", "infer")
+
+  local function node_current(solver, mode_name, i)
+    local v = {}
+    for k = 1, N do v[k] = amp * s[k] end
+    local I1, err = solver:currents(v, mode_name)
+    if not I1 then error("amr.infer: " .. err, 0) end
+    v[i] = -v[i]
+    local I2, err2 = solver:currents(v, mode_name)
+    if not I2 then error("amr.infer: " .. err2, 0) end
+    return I1:get(i, 1) + I2:get(i, 1)
+  end
+  local function decide(i)
+    local d = node_current(sf, "film", i) - xi * node_current(ss, "saturated", i)
+    if d > 0 then return 1 elseif d < 0 then return -1 end
+    return s[i]
+  end
+
+  local ok, res = pcall(function()
+    local history = {{table.unpack(s)}}
+    if mode == "sync" then
+      for sweep = 1, max_sweeps do
+        local new, changed = {}, false
+        for i = 1, N do new[i] = decide(i) end
+        for i = 1, N do if new[i] ~= s[i] then changed = true end end
+        s = new
+        history[#history + 1] = {table.unpack(s)}
+        if not changed then return {sweep, true, sweep * N, history} end
+      end
+      return {max_sweeps, false, max_sweeps * N, history}
+    end
+    local pick, unchanged = lcg(opts.seed or 1), 0
+    for u = 1, max_sweeps * N do
+      local i = pick(N)
+      local v = decide(i)
+      if v ~= s[i] then
+        s[i] = v
+        unchanged = 0
+        history[#history + 1] = {table.unpack(s)}
+      else
+        unchanged = unchanged + 1
+        if unchanged > stable then return {(u + N - 1) // N, true, u, history} end
+      end
+    end
+    return {max_sweeps, false, max_sweeps * N, history}
+  end)
+  if not ok then return nil, tostring(res) end
+  return s, res[1], {converged = res[2], updates = res[3], history = res[4]}
+end
+
+return amr
