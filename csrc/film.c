@@ -182,11 +182,13 @@ int mm_film_normalize(mm_film *f)
             *x = *y = *z = 0;
             continue;
         }
-        double r = sqrt(*x * *x + *y * *y + *z * *z);
+        double r2 = *x * *x + *y * *y + *z * *z, r = sqrt(r2);
         if (!(isfinite(r) && r > 0)) {
             st = MH_EINVAL;
             continue;
         }
+        if (fabs(r2 - 1.0) <= 2e-15)
+            continue; /* already unit to rounding: keep the bits (exact reloads) */
         *x /= r;
         *y /= r;
         *z /= r;
@@ -249,7 +251,7 @@ int mm_film_field(mm_film *f, const double *m, double t, double *H, double *E)
         return MH_ENOMEM;
     memset(H, 0, 3 * n * sizeof *H);
     long lt;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (ntiles > 1)
     for (lt = 0; lt < (long)ntiles; lt++) {
         size_t c0 = (size_t)lt * MM_TILE, c1 = c0 + MM_TILE < n ? c0 + MM_TILE : n;
         for (int i = 0; i < nt; i++) {

@@ -24,7 +24,7 @@ lmh_field *lmh_field_push(lua_State *L, int nx, int ny, int nz, int ncomp)
                    nx, ny, nz, ncomp);
     size_t n = (size_t)nx * (size_t)ny * (size_t)nz;
     if (n > FIELD_MAX_CELLS)
-        luaL_error(L, "field of %zu cells exceeds the limit of %zu", n, FIELD_MAX_CELLS);
+        luaL_error(L, "field of %I cells exceeds the limit of %I", (lua_Integer)n, (lua_Integer)FIELD_MAX_CELLS);
     lmh_field *f = lua_newuserdatauv(L, sizeof *f, 1);
     memset(f, 0, sizeof *f); /* consistent (closed) before anything can raise */
     luaL_setmetatable(L, LMH_FIELD_MT);

@@ -5,6 +5,7 @@
  * before parallel regions, never from inside them, and their errors are
  * re-raised after the C state is consistent again. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,31 @@
 #pragma weak mh_ovf_clear
 #endif
 #endif
+
+/* luaL_error with C printf formats (%g, %zu); raises, never returns. */
+static int ferr(lua_State *L, const char *fmt, ...)
+{
+    char msg[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    luaL_where(L, 1);
+    lua_pushstring(L, msg);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
+/* lua_pushfstring with C printf formats. */
+static void pushf(lua_State *L, const char *fmt, ...)
+{
+    char msg[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    lua_pushstring(L, msg);
+}
 
 /* user values of the Film userdata */
 enum { UV_FIELD_FN = 1, UV_COUNT = 1 };
@@ -54,7 +80,7 @@ static const char *const FILM_KEYS[] = {"nx", "ny", "nz", "dx", "dy", "dz", "sha
                                         "anis_axis", "alpha", "gamma", "demag", "temperature", "seed",
                                         NULL};
 static const char *const RUN_KEYS[] = {"solver", "dt", "tol", "table", "every", "on_step", "field_fn",
-                                       "max_steps", NULL};
+                                       "max_steps", "adaptive", NULL};
 static const char *const RELAX_KEYS[] = {"torque", "tol", "max_steps", NULL};
 static const char *const MIN_KEYS[] = {"torque", "max_iter", NULL};
 
@@ -65,7 +91,7 @@ static void check_keys(lua_State *L, int t, const char *const *keys, const char 
     while (lua_next(L, t)) {
         lua_pop(L, 1);
         if (lua_type(L, -1) != LUA_TSTRING)
-            luaL_error(L, "%s: option keys must be names, got a %s key", what, luaL_typename(L, -1));
+            ferr(L, "%s: option keys must be names, got a %s key", what, luaL_typename(L, -1));
         const char *k = lua_tostring(L, -1);
         int ok = 0;
         for (int i = 0; keys[i]; i++)
@@ -78,7 +104,7 @@ static void check_keys(lua_State *L, int t, const char *const *keys, const char 
                 luaL_addstring(&b, keys[i]);
             }
             luaL_pushresult(&b);
-            luaL_error(L, "%s: unknown option '%s' (accepted: %s)", what, k, lua_tostring(L, -1));
+            ferr(L, "%s: unknown option '%s' (accepted: %s)", what, k, lua_tostring(L, -1));
         }
     }
 }
@@ -88,7 +114,7 @@ static double opt_num(lua_State *L, int t, const char *key, double def, double l
 {
     double v = lmh_optfield(L, t, key, def);
     if (!(lo_open ? v > lo : v >= lo) || !(v <= hi))
-        luaL_error(L, "option '%s' = %g out of range (%s)", key, v, range);
+        ferr(L, "option '%s' = %g out of range (%s)", key, v, range);
     return v;
 }
 
@@ -100,12 +126,12 @@ static int opt_int(lua_State *L, int t, const char *key, int def, int lo, int hi
         int isint = 0;
         v = lua_tointegerx(L, -1, &isint);
         if (!isint)
-            luaL_error(L, "option '%s': integer expected, got %s", key,
+            ferr(L, "option '%s': integer expected, got %s", key,
                        ty == LUA_TNUMBER ? "a non-integer number" : luaL_typename(L, -1));
     }
     lua_pop(L, 1);
     if (v < lo || v > hi)
-        luaL_error(L, "option '%s' = %lld out of range (%d..%d)", key, (long long)v, lo, hi);
+        ferr(L, "option '%s' = %lld out of range (%d..%d)", key, (long long)v, lo, hi);
     return (int)v;
 }
 
@@ -115,7 +141,7 @@ static int opt_bool(lua_State *L, int t, const char *key, int def)
     if (ty == LUA_TBOOLEAN)
         v = lua_toboolean(L, -1);
     else if (ty != LUA_TNIL)
-        luaL_error(L, "option '%s': boolean expected, got %s", key, luaL_typename(L, -1));
+        ferr(L, "option '%s': boolean expected, got %s", key, luaL_typename(L, -1));
     lua_pop(L, 1);
     return v;
 }
@@ -137,7 +163,7 @@ static unsigned char *get_mask(lua_State *L, int t, const mm_params *p)
     } else if (ty == LUA_TUSERDATA && luaL_testudata(L, -1, LMH_FIELD_MT)) {
         lmh_field *fl = lmh_field_check(L, -1);
         if (fl->nx != p->nx || fl->ny != p->ny || fl->nz != p->nz || fl->ncomp != 1)
-            luaL_error(L, "option 'shape': mask Field must be %dx%dx%d with 1 comp, got %dx%dx%d (%d comps)",
+            ferr(L, "option 'shape': mask Field must be %dx%dx%d with 1 comp, got %dx%dx%d (%d comps)",
                        p->nx, p->ny, p->nz, fl->nx, fl->ny, fl->nz, fl->ncomp);
         mask = lua_newuserdatauv(L, n, 0);
         for (size_t c = 0; c < n; c++)
@@ -157,13 +183,13 @@ static unsigned char *get_mask(lua_State *L, int t, const mm_params *p)
                     lua_pop(L, 1);
                 }
     } else {
-        luaL_error(L, "option 'shape': expected \"rect\", \"disk\", a 1-comp mask Field or a function "
+        ferr(L, "option 'shape': expected \"rect\", \"disk\", a 1-comp mask Field or a function "
                       "(x, y, z) -> boolean, got %s",
                    ty == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
     }
     unsigned char *copy = malloc(n);
     if (!copy)
-        luaL_error(L, "out of memory for the mask");
+        ferr(L, "out of memory for the mask");
     memcpy(copy, mask, n);
     lua_pop(L, 2);
     size_t any = 0;
@@ -171,7 +197,7 @@ static unsigned char *get_mask(lua_State *L, int t, const mm_params *p)
         any += copy[c];
     if (!any) {
         free(copy);
-        luaL_error(L, "option 'shape': the mask selects no cell");
+        ferr(L, "option 'shape': the mask selects no cell");
     }
     return copy;
 }
@@ -185,15 +211,15 @@ static int film_new(lua_State *L)
     mm_params p;
     memset(&p, 0, sizeof p);
     if (lua_getfield(L, 1, "nx") == LUA_TNIL || (lua_pop(L, 1), lua_getfield(L, 1, "ny")) == LUA_TNIL)
-        luaL_error(L, "film: options 'nx' and 'ny' are required (integers 1..65536)");
+        ferr(L, "film: options 'nx' and 'ny' are required (integers 1..65536)");
     lua_pop(L, 1);
     p.nx = opt_int(L, 1, "nx", 1, 1, 65536);
     p.ny = opt_int(L, 1, "ny", 1, 1, 65536);
     p.nz = opt_int(L, 1, "nz", 1, 1, 4096);
     if ((double)p.nx * p.ny * p.nz > 1 << 28)
-        luaL_error(L, "film: nx*ny*nz = %.0f cells exceeds 2^28", (double)p.nx * p.ny * p.nz);
+        ferr(L, "film: nx*ny*nz = %.0f cells exceeds 2^28", (double)p.nx * p.ny * p.nz);
     if (lua_getfield(L, 1, "dx") == LUA_TNIL)
-        luaL_error(L, "film: option 'dx' (cell size, m, > 0) is required");
+        ferr(L, "film: option 'dx' (cell size, m, > 0) is required");
     lua_pop(L, 1);
     p.dx = opt_num(L, 1, "dx", 0, 0, 1e-3, 1, "0 < dx <= 1e-3 m");
     p.dy = opt_num(L, 1, "dy", p.dx, 0, 1e-3, 1, "0 < dy <= 1e-3 m");
@@ -214,20 +240,20 @@ static int film_new(lua_State *L)
             int isnum = 0;
             p.anis[q] = lua_tonumberx(L, -1, &isnum);
             if (!isnum || !isfinite(p.anis[q]))
-                luaL_error(L, "option 'anis_axis': expected {x, y, z} of finite numbers (component %d bad)",
+                ferr(L, "option 'anis_axis': expected {x, y, z} of finite numbers (component %d bad)",
                            q + 1);
             lua_pop(L, 1);
         }
         if (p.anis[0] == 0 && p.anis[1] == 0 && p.anis[2] == 0)
-            luaL_error(L, "option 'anis_axis': must be a nonzero vector {x, y, z}");
+            ferr(L, "option 'anis_axis': must be a nonzero vector {x, y, z}");
     } else if (ty != LUA_TNIL) {
-        luaL_error(L, "option 'anis_axis': expected {x, y, z}, got %s", luaL_typename(L, -1));
+        ferr(L, "option 'anis_axis': expected {x, y, z}, got %s", luaL_typename(L, -1));
     }
     lua_pop(L, 1);
     if (p.demag && !mm_demag_available())
-        luaL_error(L, "option 'demag' = true needs the demag engine, absent from this build; pass demag = false");
+        ferr(L, "option 'demag' = true needs the demag engine, absent from this build; pass demag = false");
     if (p.temperature > 0 && p.alpha == 0)
-        luaL_error(L, "option 'temperature' > 0 needs alpha > 0 (fluctuation–dissipation)");
+        ferr(L, "option 'temperature' > 0 needs alpha > 0 (fluctuation–dissipation)");
 
     lfilm *u = lua_newuserdatauv(L, sizeof *u, UV_COUNT);
     u->f = NULL;
@@ -240,7 +266,7 @@ static int film_new(lua_State *L)
     mm_film *f = mm_film_new(&p, mask, &st);
     free(mask);
     if (!f)
-        luaL_error(L, "film: cannot create (%s)", mh_strerror(st));
+        ferr(L, "film: cannot create (%s)", mh_strerror(st));
     u->f = f;
     lua_settop(L, 2);
     return 1;
@@ -293,13 +319,13 @@ static int film_set_m(lua_State *L)
                     int isnum = 0;
                     double v = lua_tonumberx(L, -3 + q, &isnum);
                     if (!isnum || !isfinite(v))
-                        luaL_error(L, "set_m: fn must return three finite numbers (cell %d,%d,%d)", i + 1,
+                        ferr(L, "set_m: fn must return three finite numbers (cell %d,%d,%d)", i + 1,
                                    j + 1, k + 1);
                     tmp[c + (size_t)q * n] = v;
                     r2 += v * v;
                 }
                 if (!(r2 > 0))
-                    luaL_error(L, "set_m: fn returned a zero vector at cell %d,%d,%d", i + 1, j + 1, k + 1);
+                    ferr(L, "set_m: fn returned a zero vector at cell %d,%d,%d", i + 1, j + 1, k + 1);
                 lua_pop(L, 3);
             }
     memcpy(f->m, tmp, 3 * n * sizeof(double));
@@ -445,7 +471,7 @@ static int film_set_field_map(lua_State *L)
         if (!isfinite(fl->data[i]))
             return lmh_argfail(L, 2, "field map holds a non-finite value");
     if (mm_film_set_field_map(f, fl->data) != MH_OK)
-        return luaL_error(L, "set_field_map: out of memory");
+        return ferr(L, "set_field_map: out of memory");
     return 0;
 }
 
@@ -469,7 +495,7 @@ static int lua_field_cb(void *ud, double t, double H[3])
         H[q] = lua_tonumberx(L, -3 + q, &isnum);
         if (!isnum || !isfinite(H[q])) {
             lua_pop(L, 3);
-            lua_pushfstring(L, "field_fn(t = %f) must return three finite numbers hx, hy, hz (A/m)", t);
+            pushf(L, "field_fn(t = %f) must return three finite numbers hx, hy, hz (A/m)", t);
             u->cb_failed = 1;
             return MH_EINVAL;
         }
@@ -494,7 +520,7 @@ static int raise_status(lua_State *L, lfilm *u, int st, const char *what)
         u->cb_failed = 0;
         return lua_error(L);
     }
-    return luaL_error(L, "%s: %s", what, mh_strerror(st));
+    return ferr(L, "%s: %s", what, mh_strerror(st));
 }
 
 /* film:set_field_fn(fn | nil): fn(t) -> hx, hy, hz (A/m) replaces the uniform
@@ -617,8 +643,11 @@ static int table_row(FILE *fp, mm_film *f)
 
 /* ---------- run / relax / minimize ---------- */
 
-/* film:run(seconds, {solver="rk45"|"rk4"|"heun", dt=, tol=1e-5, table=path,
- * every=s, on_step=fn(film, t) [-> false stops], field_fn=fn(t)}) -> steps, rejected */
+/* film:run(seconds, {solver="rk45"|"rk4"|"heun", dt=, tol=1e-5, adaptive=true,
+ * table=path, every=s, on_step=fn(film, t) [-> false stops], field_fn=fn(t),
+ * max_steps=}) -> steps, rejected | nil, msg (step size underflow, table I/O).
+ * With every > 0, steps land exactly on multiples of every, where the table
+ * row is written and on_step called; else after every step. */
 static int film_run(lua_State *L)
 {
     lfilm *u = film_enter(L);
@@ -644,7 +673,7 @@ static int film_run(lua_State *L)
             if (strcmp(s, solvers[i]) == 0)
                 si = i;
         if (si < 0)
-            return luaL_error(L, "run: option 'solver' must be \"rk45\", \"rk4\" or \"heun\", got %s",
+            return ferr(L, "run: option 'solver' must be \"rk45\", \"rk4\" or \"heun\", got %s",
                               s ? s : luaL_typename(L, -1));
     }
     lua_pop(L, 1);
@@ -652,17 +681,22 @@ static int film_run(lua_State *L)
     int has_dt = lua_getfield(L, 3, "dt") != LUA_TNIL;
     lua_pop(L, 1);
     if (solver != MM_RK45 && !has_dt)
-        return luaL_error(L, "run: solver '%s' is fixed-step and needs option 'dt' (s, 1e-18..1e-9)",
+        return ferr(L, "run: solver '%s' is fixed-step and needs option 'dt' (s, 1e-18..1e-9)",
                           solvers[si]);
     double dt = opt_num(L, 3, "dt", f->last_dt > 0 ? f->last_dt : 1e-13, 1e-18, 1e-9, 0, "1e-18 <= dt <= 1e-9 s");
     double tol = opt_num(L, 3, "tol", 1e-5, 1e-12, 1e-1, 0, "1e-12 <= tol <= 0.1");
+    if (!opt_bool(L, 3, "adaptive", 1)) {
+        if (solver != MM_RK45 || !has_dt)
+            return ferr(L, "run: option 'adaptive' = false applies to solver \"rk45\" with option 'dt'");
+        tol = INFINITY;
+    }
     double every = opt_num(L, 3, "every", 0, 0, secs, 0, "0 <= every <= duration");
     double max_steps = opt_num(L, 3, "max_steps", 1e12, 1, 1e15, 0, "max_steps >= 1");
     if (solver == MM_RK45 && f->temperature > 0)
-        return luaL_error(L, "run: temperature > 0 needs a fixed-step solver (solver = \"heun\" or \"rk4\", with dt)");
+        return ferr(L, "run: temperature > 0 needs a fixed-step solver (solver = \"heun\" or \"rk4\", with dt)");
     int ty = lua_getfield(L, 3, "on_step"); /* slot 4 */
     if (ty != LUA_TNIL && ty != LUA_TFUNCTION)
-        return luaL_error(L, "run: option 'on_step' must be a function(film, t), got %s", luaL_typename(L, -1));
+        return ferr(L, "run: option 'on_step' must be a function(film, t), got %s", luaL_typename(L, -1));
     int has_cb = ty == LUA_TFUNCTION;
     ty = lua_getfield(L, 3, "field_fn"); /* slot 5 */
     if (ty == LUA_TFUNCTION) {
@@ -670,18 +704,18 @@ static int film_run(lua_State *L)
         lua_setiuservalue(L, 1, UV_FIELD_FN);
         mm_film_set_field_fn(f, lua_field_cb, u);
     } else if (ty != LUA_TNIL) {
-        return luaL_error(L, "run: option 'field_fn' must be a function(t) -> hx, hy, hz, got %s",
+        return ferr(L, "run: option 'field_fn' must be a function(t) -> hx, hy, hz, got %s",
                           luaL_typename(L, -1));
     }
     FILE *fp = NULL;
     if (lua_getfield(L, 3, "table") != LUA_TNIL) { /* slot 6 */
         const char *path = lua_tostring(L, 6);
         if (!path)
-            return luaL_error(L, "run: option 'table' must be a file path");
+            return ferr(L, "run: option 'table' must be a file path");
         fp = fopen(path, "w");
         if (!fp) {
             lua_pushnil(L);
-            lua_pushfstring(L, "run: cannot open table '%s' for writing", path);
+            pushf(L, "run: cannot open table '%s' for writing", path);
             return 2;
         }
         table_header(fp, f);
@@ -695,6 +729,8 @@ static int film_run(lua_State *L)
         goto fail;
     while (f->t < t_end && !stop && steps < (long long)max_steps) {
         double target = every > 0 ? fmin(t0 + (double)(kout + 1) * every, t_end) : t_end;
+        if (t_end - target < 1e-6 * every)
+            target = t_end; /* rounding of t0 + k*every must not leave a sliver */
         if (target <= f->t) {
             kout++;
             continue;
@@ -738,7 +774,7 @@ fail:
         return raise_status(L, u, st, "run");
     if (st == MH_ENOCONV) {
         lua_pushnil(L);
-        lua_pushfstring(L, "run: step size underflow at t = %f ns (last error %f, tol %f)", f->t * 1e9,
+        pushf(L, "run: step size underflow at t = %f ns (last error %f, tol %f)", f->t * 1e9,
                         f->last_err, tol);
         return 2;
     }
@@ -764,7 +800,7 @@ static int film_relax(lua_State *L)
     int st = mm_relax(f, torque, tol, (long)maxs, &steps, &tq);
     if (st == MH_ENOCONV) {
         lua_pushnil(L);
-        lua_pushfstring(L, "relax: max torque %f A/m above %f after %d steps", tq, torque, (int)steps);
+        pushf(L, "relax: max torque %f A/m above %f after %d steps", tq, torque, (int)steps);
         return 2;
     }
     if (st != MH_OK)
@@ -792,7 +828,7 @@ static int film_minimize(lua_State *L)
     int st = mm_minimize(f, torque, (long)maxi, &it, &tq);
     if (st == MH_ENOCONV) {
         lua_pushnil(L);
-        lua_pushfstring(L, "minimize: max torque %f A/m above %f after %d iterations", tq, torque, (int)it);
+        pushf(L, "minimize: max torque %f A/m above %f after %d iterations", tq, torque, (int)it);
         return 2;
     }
     if (st != MH_OK)
@@ -827,12 +863,12 @@ static int film_load_ovf(lua_State *L)
     int st = mh_ovf_read(path, &o, err, sizeof err);
     if (st != MH_OK) {
         lua_pushnil(L);
-        lua_pushfstring(L, "load_ovf: %s: %s", path, err[0] ? err : mh_strerror(st));
+        pushf(L, "load_ovf: %s: %s", path, err[0] ? err : mh_strerror(st));
         return 2;
     }
     if (o.nx != f->nx || o.ny != f->ny || o.nz != f->nz || o.valuedim != 3) {
         lua_pushnil(L);
-        lua_pushfstring(L, "load_ovf: %s holds %dx%dx%d (%d comps), film is %dx%dx%d", path, o.nx, o.ny,
+        pushf(L, "load_ovf: %s holds %dx%dx%d (%d comps), film is %dx%dx%d", path, o.nx, o.ny,
                         o.nz, o.valuedim, f->nx, f->ny, f->nz);
         mh_ovf_clear(&o);
         return 2;
@@ -845,7 +881,7 @@ static int film_load_ovf(lua_State *L)
         if (f->mask[c] && !(r2 > 0 && isfinite(r2))) {
             mh_ovf_clear(&o);
             lua_pushnil(L);
-            lua_pushfstring(L, "load_ovf: %s: zero or non-finite vector in material cell %d", path, (int)c);
+            pushf(L, "load_ovf: %s: zero or non-finite vector in material cell %d", path, (int)c);
             return 2;
         }
     }
@@ -869,10 +905,10 @@ static int film_save_ovf(lua_State *L)
         if (lua_getfield(L, 3, "format") != LUA_TNIL) {
             format = lua_tostring(L, -1);
             if (!format || (strcmp(format, "binary8") && strcmp(format, "binary4") && strcmp(format, "text")))
-                return luaL_error(L, "save_ovf: option 'format' must be \"binary8\", \"binary4\" or \"text\"");
+                return ferr(L, "save_ovf: option 'format' must be \"binary8\", \"binary4\" or \"text\"");
         }
         if (lua_getfield(L, 3, "title") != LUA_TNIL && !(title = lua_tostring(L, -1)))
-            return luaL_error(L, "save_ovf: option 'title' must be a string");
+            return ferr(L, "save_ovf: option 'title' must be a string");
     }
     mh_ovf o;
     memset(&o, 0, sizeof o);
@@ -896,7 +932,7 @@ static int film_save_ovf(lua_State *L)
     int st = mh_ovf_write(path, &o, format, err, sizeof err);
     if (st != MH_OK) {
         lua_pushnil(L);
-        lua_pushfstring(L, "save_ovf: %s: %s", path, err[0] ? err : mh_strerror(st));
+        pushf(L, "save_ovf: %s: %s", path, err[0] ? err : mh_strerror(st));
         return 2;
     }
     lua_pushboolean(L, 1);

@@ -15,7 +15,7 @@ typedef enum { MM_HEUN = 0, MM_RK4 = 1, MM_RK45 = 2 } mm_solver;
  * Fixed-step solvers (Heun, RK4): *dt is the step, shortened to land on
  * t_end. MM_RK45 (Dormand–Prince 5(4), FSAL): *dt is the trial step on entry
  * and the proposed next step on return; tol bounds the per-step error
- * estimate max_cells |dm|. Updates f->m, t, step, accepted, rejected,
+ * estimate max_cells |dm| (tol = INFINITY: fixed step *dt, never rejected). Updates f->m, t, step, accepted, rejected,
  * last_err, last_dt. Returns MH_OK, MH_EINVAL (bad dt/tol, or RK45 with a
  * thermal term), MH_ENOMEM, MH_ENOCONV (step size underflow), or the status
  * of a failing term (e.g. the field callback). */
