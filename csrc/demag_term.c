@@ -35,10 +35,25 @@ int mm_demag_available(void)
            mh_demag_add_range != NULL;
 }
 
+/* The engine (tensor + FFT plans) is built on the first field evaluation,
+ * so films used only for their magnetization (transport) never pay for it. */
+typedef struct {
+    mh_demag *d;
+    int nx, ny, nz;
+    double dx, dy, dz;
+} dm_ctx;
+
 static int dm_prepare(mm_term *t, const mm_film *f, const double *m, const mm_clock *ck)
 {
     (void)ck;
-    return mh_demag_prepare(t->ctx, m, f->Ms);
+    dm_ctx *x = t->ctx;
+    if (!x->d) {
+        int st = MH_OK;
+        x->d = mh_demag_new(x->nx, x->ny, x->nz, x->dx, x->dy, x->dz, &st);
+        if (!x->d)
+            return st != MH_OK ? st : MH_ENOMEM;
+    }
+    return mh_demag_prepare(x->d, m, f->Ms);
 }
 
 static double dm_add(const mm_term *t, const mm_film *f, const double *m, const mm_clock *ck,
@@ -46,12 +61,16 @@ static double dm_add(const mm_term *t, const mm_film *f, const double *m, const 
 {
     (void)ck;
     (void)want_e;
-    return mh_demag_add_range(t->ctx, m, f->Ms, c0, c1, H, hs);
+    const dm_ctx *x = t->ctx;
+    return mh_demag_add_range(x->d, m, f->Ms, c0, c1, H, hs);
 }
 
 static void dm_destroy(mm_term *t)
 {
-    mh_demag_free(t->ctx);
+    dm_ctx *x = t->ctx;
+    if (x)
+        mh_demag_free(x->d);
+    free(x);
     free(t);
 }
 
@@ -62,22 +81,25 @@ mm_term *mm_demag_term_new(const mm_film *f, int *status)
         return NULL;
     }
     mm_term *t = calloc(1, sizeof *t);
-    if (!t) {
+    dm_ctx *x = calloc(1, sizeof *x);
+    if (!t || !x) {
+        free(t);
+        free(x);
         *status = MH_ENOMEM;
         return NULL;
     }
-    int st = MH_OK;
-    t->ctx = mh_demag_new(f->nx, f->ny, f->nz, f->dx, f->dy, f->dz, &st);
-    if (!t->ctx) {
-        free(t);
-        *status = st != MH_OK ? st : MH_ENOMEM;
-        return NULL;
-    }
+    x->nx = f->nx;
+    x->ny = f->ny;
+    x->nz = f->nz;
+    x->dx = f->dx;
+    x->dy = f->dy;
+    x->dz = f->dz;
     t->name = "demag";
     t->has_energy = 1;
     t->prepare = dm_prepare;
     t->add = dm_add;
     t->destroy = dm_destroy;
+    t->ctx = x;
     *status = MH_OK;
     return t;
 }
