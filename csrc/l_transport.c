@@ -374,6 +374,7 @@ static int amr_conductance(lua_State *L)
 static int amr_currents(lua_State *L)
 {
     lamr *u = amr_check(L, 1);
+    lua_settop(L, 3); /* scratch space below goes above the optional args */
     double *v = lua_newuserdatauv(L, (size_t)u->npads * sizeof(double), 0);
     read_volts(L, 2, u->npads, v);
     int mode = opt_mode(L, 3);
@@ -394,6 +395,7 @@ static int amr_currents(lua_State *L)
 static int amr_potential(lua_State *L)
 {
     lamr *u = amr_check(L, 1);
+    lua_settop(L, 3); /* scratch space below goes above the optional args */
     double *v = lua_newuserdatauv(L, (size_t)u->npads * sizeof(double), 0);
     read_volts(L, 2, u->npads, v);
     int mode = opt_mode(L, 3);
@@ -571,6 +573,7 @@ static const char *const SOLVE_KEYS[] = {"series_resistance", "target_peak_H", N
 static int oe_solve(lua_State *L)
 {
     loe *u = oe_check(L, 1);
+    lua_settop(L, 3); /* scratch space below goes above the optional args */
     int N = u->npads;
     double *v = lua_newuserdatauv(L, (size_t)N * 3 * sizeof(double), 0);
     double *R = v + N, *vp = v + 2 * N;

@@ -83,9 +83,17 @@ mh_oersted *mh_oersted_new(int nx, int ny, int nz, double dx, double dy, double 
     o->kern = fftw_malloc(3 * (size_t)nz * nc * sizeof(fftw_complex));
     if (!o->rbuf || !o->kx || !o->ky || !o->tmp || !o->kern)
         goto fail;
-    /* plans first: the planner may scribble on the buffers */
+    /* plans first: the planner may scribble on the buffers. Single-threaded
+     * plans even when another module turned FFTW threads on: these 2-D
+     * transforms are small, and threaded ones ran ~10x slower on a busy
+     * 2-core machine. */
+    int nthr = fftw_planner_nthreads();
+    if (nthr > 1)
+        fftw_plan_with_nthreads(1);
     o->fwd = fftw_plan_dft_r2c_2d(o->py, o->px, o->rbuf, o->tmp, FFTW_ESTIMATE);
     o->bwd = fftw_plan_dft_c2r_2d(o->py, o->px, o->tmp, o->rbuf, FFTW_ESTIMATE);
+    if (nthr > 1)
+        fftw_plan_with_nthreads(nthr);
     if (!o->fwd || !o->bwd)
         goto fail;
     /* kernels in units of dx (dimensionless integrals), 1/(4π) and the
