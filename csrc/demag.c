@@ -10,12 +10,16 @@
  *
  * Convolution. M is zero-padded to px x py x pz (smooth sizes >= 2n-1; pz = 1
  * when nz = 1, so thin films only pay for 2-D transforms). Zero blocks are
- * never transformed: x-r2c runs on the ny*nz data rows only, y-c2c on the nz
- * data planes only (out of place from a buffer whose padding rows stay zero),
- * z-c2c on everything; the inverse mirrors this and stops at the rows that
- * hold real cells. Every tensor component is even or odd along each axis,
- * so its transform is real and determined by one octant of k-space: six
- * real arrays of (px/2+1)(py/2+1)(pz/2+1) values, signs restored on the fly.
+ * never transformed: the x-r2c runs on the ny*nz data rows only and the
+ * inverse stops at the rows that hold real cells. For nz = 1 the y
+ * transforms, the k-space product and the inverse y transforms are fused
+ * per block of kx columns in cache-resident scratch, so the padded spectrum
+ * is never stored and each data row is read and written once per call.
+ * For nz > 1 the spectra are transposed (y fastest), y- and z-transformed,
+ * multiplied and transformed back. Every tensor component is even or odd
+ * along each axis, so its transform is real and determined by one octant
+ * of k-space: six real arrays of (px/2+1)(py/2+1)(pz/2+1) values, signs
+ * restored on the fly.
  * The transformed tensor (scaled by -1/(px py pz)) is cached by geometry. */
 #include <float.h>
 #include <math.h>
@@ -30,6 +34,9 @@
 
 #define NEAR_CELLS 40.0           /* Newell inside this many (largest) cell sizes */
 #define DEMAG_MAX_CELLS ((size_t)1 << 27)
+#define YBLK 16                   /* kx columns per cache block of the 2-D y pass */
+/* row stride of the scratch block: off power-of-two strides (cache sets) */
+#define BLK_STRIDE(py) ((py) + 8)
 
 typedef long double ld;
 
@@ -294,29 +301,36 @@ struct mh_demag {
     int px, py, pz, hx;
     kernel *k;
     int nthreads;
-    double *rin;          /* px*ny*nz real rows, padding columns zero */
-    fftw_complex *rowc;   /* hx*ny*nz: x-transformed data rows, contiguous */
-    fftw_complex *spec[3];/* hx*py*pz: spectra of Mx, My, Mz, then of H */
-    double *hd[3];        /* px*ny*nz: H_d rows (A/m) after the inverse */
-    fftw_plan fx, fy, fz, bz, by, bx;
-    double *partial;      /* per-thread energy partials */
+    double *rin;            /* px*ny*nz real rows, padding columns zero */
+    fftw_complex *rowc[3];  /* hx*ny*nz each: x-transformed data rows of Mx, My, Mz, then H */
+    double *hd[3];          /* px*ny*nz each: H_d rows (A/m) after the inverse */
+    fftw_plan fx, bx;       /* x: r2c / c2r on the ny*nz data rows */
+    /* nz = 1: fused y pass over blocks of YBLK kx columns, per-thread scratch */
+    fftw_complex *blk;      /* nthreads * 3*YBLK*py */
+    fftw_plan fyb, byb, fyr, byr; /* full block, remainder block */
+    /* nz > 1: whole spectra, y fastest: index j + py*(kx + hx*l) */
+    fftw_complex *spec[3];
+    fftw_plan fy, by, fz, bz;
+    double *partial;        /* per-thread energy partials */
 };
 
 void mh_demag_free(mh_demag *d)
 {
     if (!d)
         return;
-    fftw_plan *pl[6] = {&d->fx, &d->fy, &d->fz, &d->bz, &d->by, &d->bx};
-    pthread_mutex_lock(&cache_lock); /* the planner is not reentrant */
-    for (int p = 0; p < 6; p++)
+    fftw_plan *pl[10] = {&d->fx, &d->bx, &d->fyb, &d->byb, &d->fyr,
+                         &d->byr, &d->fy, &d->by, &d->fz, &d->bz};
+    pthread_mutex_lock(&cache_lock); /* plan destruction touches planner state */
+    for (int p = 0; p < 10; p++)
         if (*pl[p])
             fftw_destroy_plan(*pl[p]);
     pthread_mutex_unlock(&cache_lock);
     fftw_free(d->rin);
-    fftw_free(d->rowc);
+    fftw_free(d->blk);
     for (int c = 0; c < 3; c++) {
-        fftw_free(d->spec[c]);
+        fftw_free(d->rowc[c]);
         fftw_free(d->hd[c]);
+        fftw_free(d->spec[c]);
     }
     free(d->partial);
     if (d->k)
@@ -324,36 +338,47 @@ void mh_demag_free(mh_demag *d)
     free(d);
 }
 
-/* Build the six pruned plans (see the file comment). Spectra are stored
- * y-fastest, index j + py*(kx + hx*l), so the long y transforms run on
- * contiguous data: strided column transforms (and strided r2c output)
- * thrash the cache at the power-of-two-like strides of padded grids, so
- * the x transforms stay contiguous and an explicit blocked transpose sits
- * between the two. Cache lock held. */
+/* 3*nb contiguous length-py transforms of a scratch block (3 components
+ * of nb columns, row stride BLK_STRIDE(py)), single-threaded: the block
+ * loop itself runs on the OpenMP threads. */
+static fftw_plan block_plan(fftw_complex *b, int py, int nb, int sign, unsigned flags)
+{
+    int ps = BLK_STRIDE(py);
+    return fftw_plan_many_dft(1, &py, 3 * nb, b, NULL, 1, ps, b, NULL, 1, ps, sign, flags);
+}
+
+/* Plans (see the file comment). Cache lock held. */
 static int make_plans(mh_demag *d)
 {
     int px = d->px, py = d->py, pz = d->pz, hx = d->hx, ny = d->ny, nz = d->nz;
     unsigned flags = getenv("MH_FFTW_MEASURE") ? FFTW_MEASURE : FFTW_ESTIMATE;
     fftw_plan_with_nthreads(d->nthreads);
-    d->fx = fftw_plan_many_dft_r2c(1, &px, ny * nz, d->rin, NULL, 1, px, d->rowc, NULL, 1, hx,
+    d->fx = fftw_plan_many_dft_r2c(1, &px, ny * nz, d->rin, NULL, 1, px, d->rowc[0], NULL, 1, hx,
                                    flags);
-    d->bx = fftw_plan_many_dft_c2r(1, &px, ny * nz, d->rowc, NULL, 1, hx, d->hd[0], NULL, 1, px,
-                                   flags);
+    d->bx = fftw_plan_many_dft_c2r(1, &px, ny * nz, d->rowc[0], NULL, 1, hx, d->hd[0], NULL, 1,
+                                   px, flags);
+    if (!d->fx || !d->bx)
+        return 0;
+    if (pz == 1) {
+        fftw_plan_with_nthreads(1);
+        int rem = hx % YBLK;
+        d->fyb = block_plan(d->blk, py, YBLK, FFTW_FORWARD, flags);
+        d->byb = block_plan(d->blk, py, YBLK, FFTW_BACKWARD, flags);
+        if (rem) {
+            d->fyr = block_plan(d->blk, py, rem, FFTW_FORWARD, flags);
+            d->byr = block_plan(d->blk, py, rem, FFTW_BACKWARD, flags);
+        }
+        return d->fyb && d->byb && (!rem || (d->fyr && d->byr));
+    }
     fftw_iodim ty = {py, 1, 1};
     fftw_iodim cols = {hx * nz, py, py};
     d->fy = fftw_plan_guru_dft(1, &ty, 1, &cols, d->spec[0], d->spec[0], FFTW_FORWARD, flags);
     d->by = fftw_plan_guru_dft(1, &ty, 1, &cols, d->spec[0], d->spec[0], FFTW_BACKWARD, flags);
-    if (!d->fx || !d->bx || !d->fy || !d->by)
-        return 0;
-    if (pz > 1) {
-        fftw_iodim tz = {pz, hx * py, hx * py};
-        fftw_iodim all = {hx * py, 1, 1};
-        d->fz = fftw_plan_guru_dft(1, &tz, 1, &all, d->spec[0], d->spec[0], FFTW_FORWARD, flags);
-        d->bz = fftw_plan_guru_dft(1, &tz, 1, &all, d->spec[0], d->spec[0], FFTW_BACKWARD, flags);
-        if (!d->fz || !d->bz)
-            return 0;
-    }
-    return 1;
+    fftw_iodim tz = {pz, hx * py, hx * py};
+    fftw_iodim all = {hx * py, 1, 1};
+    d->fz = fftw_plan_guru_dft(1, &tz, 1, &all, d->spec[0], d->spec[0], FFTW_FORWARD, flags);
+    d->bz = fftw_plan_guru_dft(1, &tz, 1, &all, d->spec[0], d->spec[0], FFTW_BACKWARD, flags);
+    return d->fy && d->by && d->fz && d->bz;
 }
 
 /* dst[c*ds + r] = src[r*ss + c] for r < rows, c < cols, in cache tiles,
@@ -415,46 +440,51 @@ mh_demag *mh_demag_new(int nx, int ny, int nz, double dx, double dy, double dz, 
         fftw_make_planner_thread_safe(); /* other modules plan too */
         fftw_ready = 1;
     }
-    d->k = kernel_get(nx, ny, nz, dx, dy, dz);
-    int ok = d->k && d->partial;
+    d->k = d->partial ? kernel_get(nx, ny, nz, dx, dy, dz) : NULL;
+    int ok = d->k != NULL;
+    size_t nrow = 0, nrc = 0, nspec = 0, nblk = 0;
     if (ok) {
         d->px = d->k->px;
         d->py = d->k->py;
         d->pz = d->k->pz;
         d->hx = d->px / 2 + 1;
-        size_t nrow = (size_t)d->px * ny * nz, nspec = (size_t)d->hx * d->py * d->pz;
+        nrow = (size_t)d->px * ny * nz;
+        nrc = (size_t)d->hx * ny * nz;
         d->rin = fftw_malloc(nrow * sizeof(double));
-        d->rowc = fftw_malloc((size_t)d->hx * ny * nz * sizeof(fftw_complex));
-        ok = d->rin && d->rowc;
+        ok = d->rin != NULL;
         for (int c = 0; c < 3 && ok; c++) {
-            d->spec[c] = fftw_malloc(nspec * sizeof(fftw_complex));
+            d->rowc[c] = fftw_malloc(nrc * sizeof(fftw_complex));
             d->hd[c] = fftw_malloc(nrow * sizeof(double));
-            ok = d->spec[c] && d->hd[c];
+            ok = d->rowc[c] && d->hd[c];
+        }
+        if (d->pz == 1) {
+            nblk = (size_t)d->nthreads * 3 * YBLK * BLK_STRIDE(d->py);
+            ok = ok && (d->blk = fftw_malloc(nblk * sizeof(fftw_complex)));
+        } else {
+            nspec = (size_t)d->hx * d->py * d->pz;
+            for (int c = 0; c < 3 && ok; c++)
+                ok = (d->spec[c] = fftw_malloc(nspec * sizeof(fftw_complex))) != NULL;
         }
         ok = ok && make_plans(d);
-        if (ok) { /* zero padding after planning (the planner may scribble) */
-            memset(d->rin, 0, nrow * sizeof(double));
-            for (int c = 0; c < 3; c++) {
-                memset(d->spec[c], 0, nspec * sizeof(fftw_complex));
-                memset(d->hd[c], 0, nrow * sizeof(double));
-            }
-        }
     }
     pthread_mutex_unlock(&cache_lock);
     if (!ok) {
-        if (d->k == NULL && d->partial)
-            *status = MH_ENOMEM;
         mh_demag_free(d);
         return NULL;
     }
+    /* zero after planning (the planner may scribble): the padding columns
+     * of rin are never written again */
+    memset(d->rin, 0, nrow * sizeof(double));
+    for (int c = 0; c < 3; c++)
+        memset(d->hd[c], 0, nrow * sizeof(double));
     *status = MH_OK;
     return d;
 }
 
-/* H = K M at one k-space point (kernel octant value index ko, signs of
- * the components odd in y and z already folded into sy, sz). */
-static inline void mult_point(const kernel *k, size_t ko, double sgy, double sgz,
-                              double *X, double *Y, double *Z)
+/* H = K M at one k-space point (kernel octant index ko; signs of the
+ * components odd in y and z passed as sgy, sgz). */
+static inline void mult_point(const kernel *k, size_t ko, double sgy, double sgz, double *X,
+                              double *Y, double *Z)
 {
     double axx = k->K[0][ko], ayy = k->K[1][ko], azz = k->K[2][ko];
     double axy = sgy * k->K[3][ko], axz = sgz * k->K[4][ko], ayz = sgy * sgz * k->K[5][ko];
@@ -467,8 +497,74 @@ static inline void mult_point(const kernel *k, size_t ko, double sgy, double sgz
     Z[1] = axz * xi + ayz * yi + azz * zi;
 }
 
-/* k-space product H = K M on the spectra, in place. */
-static void multiply(mh_demag *d)
+/* nz = 1: for each block of YBLK kx columns, gather the data rows of the
+ * three components into cache-resident scratch (zero-padded in y), y-FFT,
+ * multiply by the kernel (Nxz = Nyz = 0 in a single layer), inverse y-FFT
+ * and scatter back. The whole k-space spectrum is never stored. */
+static void ypass_2d(mh_demag *d)
+{
+    const kernel *k = d->k;
+    int hx = d->hx, py = d->py, ny = d->ny, qy = py / 2 + 1, ps = BLK_STRIDE(py);
+    int nblocks = (hx + YBLK - 1) / YBLK;
+    size_t bsmax = (size_t)YBLK * ps;
+    const double *Kxx = k->K[0], *Kyy = k->K[1], *Kzz = k->K[2], *Kxy = k->K[3];
+#pragma omp parallel num_threads(d->nthreads)
+    {
+        fftw_complex *b = d->blk + (size_t)omp_get_thread_num() * 3 * bsmax;
+#pragma omp for schedule(static)
+        for (int blk = 0; blk < nblocks; blk++) {
+            int k0 = blk * YBLK, nb = hx - k0 < YBLK ? hx - k0 : YBLK;
+            size_t bs = (size_t)nb * ps; /* component stride in the block */
+            for (int c = 0; c < 3; c++) {
+                fftw_complex *bc = b + (size_t)c * bs;
+                for (int j = 0; j < ny; j++) {
+                    const fftw_complex *src = d->rowc[c] + (size_t)j * hx + k0;
+                    for (int q = 0; q < nb; q++) {
+                        bc[(size_t)q * ps + j][0] = src[q][0];
+                        bc[(size_t)q * ps + j][1] = src[q][1];
+                    }
+                }
+                for (int q = 0; q < nb; q++)
+                    memset(bc[(size_t)q * ps + ny], 0, (size_t)(py - ny) * sizeof(fftw_complex));
+            }
+            fftw_execute_dft(nb == YBLK ? d->fyb : d->fyr, b, b);
+            for (int q = 0; q < nb; q++) {
+                const size_t ko = (size_t)qy * (size_t)(k0 + q);
+                double *X = b[(size_t)q * ps], *Y = b[bs + (size_t)q * ps],
+                       *Z = b[2 * bs + (size_t)q * ps];
+                /* j <= py/2 reads the kernel octant directly, j > py/2 mirrored
+                 * (Nxy odd in y) */
+                for (int j = 0; j < py; j++) {
+                    int up = j <= py / 2;
+                    size_t kj = ko + (size_t)(up ? j : py - j);
+                    double axx = Kxx[kj], ayy = Kyy[kj], azz = Kzz[kj];
+                    double axy = up ? Kxy[kj] : -Kxy[kj];
+                    double xr = X[2 * j], xi = X[2 * j + 1], yr = Y[2 * j], yi = Y[2 * j + 1];
+                    X[2 * j] = axx * xr + axy * yr;
+                    X[2 * j + 1] = axx * xi + axy * yi;
+                    Y[2 * j] = axy * xr + ayy * yr;
+                    Y[2 * j + 1] = axy * xi + ayy * yi;
+                    Z[2 * j] *= azz;
+                    Z[2 * j + 1] *= azz;
+                }
+            }
+            fftw_execute_dft(nb == YBLK ? d->byb : d->byr, b, b);
+            for (int c = 0; c < 3; c++) {
+                const fftw_complex *bc = b + (size_t)c * bs;
+                for (int j = 0; j < ny; j++) {
+                    fftw_complex *dst = d->rowc[c] + (size_t)j * hx + k0;
+                    for (int q = 0; q < nb; q++) {
+                        dst[q][0] = bc[(size_t)q * ps + j][0];
+                        dst[q][1] = bc[(size_t)q * ps + j][1];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* nz > 1: k-space product H = K M on the whole spectra, in place. */
+static void multiply_3d(mh_demag *d)
 {
     const kernel *k = d->k;
     int hx = d->hx, py = d->py, pz = d->pz, qy = py / 2 + 1;
@@ -487,34 +583,43 @@ static void multiply(mh_demag *d)
     }
 }
 
-int mh_demag_prepare(mh_demag *d, const double *m, double Ms)
+static void ypass_3d(mh_demag *d)
 {
-    int nx = d->nx, ny = d->ny, nz = d->nz, px = d->px, py = d->py, hx = d->hx;
-    size_t n = d->n, rows = (size_t)ny * nz;
+    int ny = d->ny, nz = d->nz, py = d->py, hx = d->hx;
     size_t nspec = (size_t)hx * py * d->pz, ndata = (size_t)hx * py * nz;
     size_t plane_r = (size_t)hx * ny, plane_t = (size_t)hx * py;
+    for (int c = 0; c < 3; c++) {
+        transpose(d->rowc[c], hx, plane_r, d->spec[c], py, plane_t, ny, hx, nz, 1, d->nthreads);
+        fftw_execute_dft(d->fy, d->spec[c], d->spec[c]);
+        memset(d->spec[c] + ndata, 0, (nspec - ndata) * sizeof(fftw_complex));
+        fftw_execute_dft(d->fz, d->spec[c], d->spec[c]);
+    }
+    multiply_3d(d);
+    for (int c = 0; c < 3; c++) {
+        fftw_execute_dft(d->bz, d->spec[c], d->spec[c]);
+        fftw_execute_dft(d->by, d->spec[c], d->spec[c]);
+        transpose(d->spec[c], py, plane_t, d->rowc[c], hx, plane_r, hx, ny, nz, 0, d->nthreads);
+    }
+}
+
+int mh_demag_prepare(mh_demag *d, const double *m, double Ms)
+{
+    int nx = d->nx, px = d->px;
+    size_t n = d->n, rows = (size_t)d->ny * d->nz;
     for (int c = 0; c < 3; c++) {
         const double *mc = m + (size_t)c * n;
 #pragma omp parallel for schedule(static) num_threads(d->nthreads)
         for (size_t r = 0; r < rows; r++)
             for (int i = 0; i < nx; i++)
                 d->rin[r * px + i] = Ms * mc[r * nx + i];
-        fftw_execute_dft_r2c(d->fx, d->rin, d->rowc);
-        transpose(d->rowc, hx, plane_r, d->spec[c], py, plane_t, ny, hx, nz, 1, d->nthreads);
-        fftw_execute_dft(d->fy, d->spec[c], d->spec[c]);
-        if (d->pz > 1) {
-            memset(d->spec[c] + ndata, 0, (nspec - ndata) * sizeof(fftw_complex));
-            fftw_execute_dft(d->fz, d->spec[c], d->spec[c]);
-        }
+        fftw_execute_dft_r2c(d->fx, d->rin, d->rowc[c]);
     }
-    multiply(d);
-    for (int c = 0; c < 3; c++) {
-        if (d->pz > 1)
-            fftw_execute_dft(d->bz, d->spec[c], d->spec[c]);
-        fftw_execute_dft(d->by, d->spec[c], d->spec[c]);
-        transpose(d->spec[c], py, plane_t, d->rowc, hx, plane_r, hx, ny, nz, 0, d->nthreads);
-        fftw_execute_dft_c2r(d->bx, d->rowc, d->hd[c]);
-    }
+    if (d->pz == 1)
+        ypass_2d(d);
+    else
+        ypass_3d(d);
+    for (int c = 0; c < 3; c++)
+        fftw_execute_dft_c2r(d->bx, d->rowc[c], d->hd[c]);
     return MH_OK;
 }
 
