@@ -27,8 +27,8 @@ int mh_compact_init(mh_compact *c, int n, double eta, const double *alpha, const
         return MH_EINVAL;
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++)
-            if (!(alpha[i * n + j] > 0))
-                return MH_EINVAL;
+            if (!(alpha[i * n + j] > 0) || !(alpha[i * n + j] * eta < 1.0))
+                return MH_EINVAL; /* 2 alpha eta >= 2: Eq. 2 diverges */
     size_t bytes = sizeof(double) * (size_t)n * n;
     c->alpha = malloc(bytes);
     c->gavg = malloc(bytes);

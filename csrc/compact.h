@@ -16,7 +16,7 @@ typedef struct {
 
 /* Copy parameters and the start matrix into a new model (symmetrized from
  * the upper triangle, diagonals made Kirchhoff). MH_EINVAL for n < 2,
- * eta <= 0 or alpha_ij <= 0; MH_ENOMEM. */
+ * eta <= 0, alpha_ij <= 0 or alpha_ij eta >= 1 (unstable); MH_ENOMEM. */
 int mh_compact_init(mh_compact *c, int n, double eta, const double *alpha, const double *gavg,
                     const double *g0);
 

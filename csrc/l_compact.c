@@ -49,9 +49,11 @@ static int compact_new(lua_State *L)
     double *g0 = check_square(L, 5, (int)n, "start matrix");
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++)
-            if (!(alpha[i * n + j] > 0))
-                lmh_argfail(L, 3, "alpha[%d][%d] = %g; alpha must be > 0 (V^2/S)", i + 1, j + 1,
-                            alpha[i * n + j]);
+            if (!(alpha[i * n + j] > 0) || !(2.0 * alpha[i * n + j] * eta < 2.0))
+                lmh_argfail(L, 3,
+                            "alpha[%d][%d] = %g; need 0 < alpha < 1/eta = %g V^2/S (Eq. 2 is "
+                            "unstable when 2 alpha eta >= 2)",
+                            i + 1, j + 1, alpha[i * n + j], 1.0 / eta);
     mh_compact *c = lua_newuserdatauv(L, sizeof *c, 0);
     memset(c, 0, sizeof *c);
     luaL_setmetatable(L, COMPACT_MT);

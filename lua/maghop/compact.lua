@@ -101,6 +101,39 @@ function compact.new(opts)
   return core.compact(n, eta, alpha, Gavg, G0)
 end
 
+--- A compact device on a cols x rows pad grid with local connectivity
+-- (a phenomenological stand-in for a fitted twin). With d_ij the pad
+-- distance in pitches, alpha_ij = alpha1 exp((d - 1)/alpha_decay) (the swing
+-- 1/(2 alpha) shrinks with distance) and Gavg_ij = -g1 exp(-(d - 1)/g_decay).
+-- Defaults reproduce the 2x2 device's ratios: alpha 111 at d = 1 and 277 at
+-- d = sqrt 2, |Gavg| 0.066 S at d = 1 and ~0.046 S at d = sqrt 2. Start: G = Gavg.
+-- alpha is capped at alpha_max (default 1/(2 eta), where one pulse reaches
+-- the fixed point): beyond 1/eta Eq. (2) overshoots and diverges.
+-- opts: cols, rows, eta, alpha1, alpha_decay, alpha_max, g1, g_decay, G0.
+function compact.grid(opts)
+  opts = opts or {}
+  local cols, rows = opts.cols or 5, opts.rows or 7
+  if math.type(cols) ~= "integer" or math.type(rows) ~= "integer" or cols < 1 or rows < 1 or cols * rows < 2 then
+    error("compact.grid: 'cols' and 'rows' must be positive integers with cols*rows >= 2", 2)
+  end
+  local n = cols * rows
+  local a1, ad = opts.alpha1 or 111, opts.alpha_decay or (math.sqrt(2) - 1) / math.log(277 / 111)
+  local amax = opts.alpha_max or 1 / (2 * (opts.eta or compact.paper.eta))
+  local g1, gd = opts.g1 or 0.066, opts.g_decay or (math.sqrt(2) - 1) / math.log(0.066 / 0.046)
+  local alpha, gavg = {}, {}
+  for i = 1, n do
+    alpha[i], gavg[i] = {}, {}
+    for j = 1, n do
+      local ri, ci = (i - 1) // cols, (i - 1) % cols
+      local rj, cj = (j - 1) // cols, (j - 1) % cols
+      local d = math.sqrt((ri - rj) ^ 2 + (ci - cj) ^ 2)
+      alpha[i][j] = i == j and 0 or math.min(amax, a1 * math.exp((d - 1) / ad))
+      gavg[i][j] = i == j and 0 or -g1 * math.exp(-(d - 1) / gd)
+    end
+  end
+  return compact.new {nodes = n, eta = opts.eta, alpha = alpha, Gavg = gavg, G0 = opts.G0 or gavg}
+end
+
 --- Closed form of Eq. (2) under n pulses of one pattern x:
 -- G(n) = G* + (G0 - G*)(1 - 2 alpha eta)^n, G* = Gavg + x_i x_j/(2 alpha).
 function compact.closed_form(g0, gavg, alpha, eta, xixj, n)

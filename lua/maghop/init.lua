@@ -23,6 +23,7 @@ mh.logic = require "maghop.logic"
 mh.io = require "maghop.io"
 mh.plot = require "maghop.plot"
 mh.cli = require "maghop.cli"
+mh.checkpoint = require "maghop.checkpoint"
 
 -- BEGIN engine (issue 3): micromagnetic film, OVF
 -- mh.film{nx=, ny=, dx=, ...} -> Film (see csrc/l_film.c); mh.field(nx, ny, nz, ncomp) -> Field.

@@ -1,0 +1,73 @@
+-- Long-run machinery: checkpoints, Ctrl-C in the host, resume identity.
+local lu = require "luaunit"
+local mh = require "maghop"
+local H = dofile("spec/helpers.lua")
+
+local T = {}
+local host = arg and arg[-1] or "build/bin/maghop"
+
+local function tmpdir()
+  local d = os.tmpname()
+  os.remove(d)
+  mh.io.mkdir(d)
+  return d
+end
+
+local function run(cmd)
+  local ok, _, code = os.execute(cmd)
+  return ok and 0 or code
+end
+
+function T.test_checkpoint_roundtrip_is_exact()
+  local path = os.tmpname()
+  local data = {epoch = 3, x = 0.1 + 0.2, tiny = 5e-324, neg = -1 / 3, list = {1, 2.5, "a\n\"b\""},
+                nested = {G = {{0.178, -0.066}, {-0.066, 0.171}}}, flag = true}
+  mh.checkpoint.save(path, data)
+  local back = assert(mh.checkpoint.load(path))
+  lu.assertEquals(back, data)
+  lu.assertTrue(back.x == 0.1 + 0.2)
+  H.raises("non-finite", mh.checkpoint.save, path, {bad = 0 / 0})
+  local f = io.open(path, "w"); f:write("return {"); f:close()
+  local none, err = mh.checkpoint.load(path)
+  lu.assertNil(none)
+  lu.assertStrContains(err, "malformed checkpoint")
+  os.remove(path)
+  lu.assertNil((mh.checkpoint.load(path)))
+end
+
+function T.test_sigint_saves_checkpoint_and_exits_130()
+  local dir = tmpdir()
+  local script = dir .. "/loop.lua"
+  local f = io.open(script, "w")
+  f:write(([[
+local mh = require "maghop"
+local state = {n = 0}
+mh.checkpoint.guard(function()
+  while true do state.n = state.n + 1 end
+end, function() mh.checkpoint.save(%q, state) end)
+]]):format(dir .. "/ck.lua"))
+  f:close()
+  local code = run(("timeout --preserve-status -s INT 1 %s %s 2>/dev/null"):format(mh.io.shell_quote(host), mh.io.shell_quote(script)))
+  lu.assertEquals(code, 130)
+  local ck = assert(mh.checkpoint.load(dir .. "/ck.lua"))
+  lu.assertTrue(ck.n > 0)
+  os.execute("rm -rf " .. mh.io.shell_quote(dir))
+end
+
+function T.test_fig5_resume_matches_uninterrupted_run()
+  local a, b = tmpdir(), tmpdir()
+  local base = ("%s examples/fig5_letters.lua --quiet --epochs 4 --tests 4 "):format(mh.io.shell_quote(host))
+  lu.assertEquals(run(base .. "--out " .. a .. " >/dev/null"), 0)
+  lu.assertEquals(run(base .. "--out " .. b .. " --interrupt-at 2 >/dev/null 2>&1"), 130)
+  lu.assertFalse(mh.io.exists(b .. "/accuracy.csv")) -- nothing half-written
+  lu.assertEquals(run(base .. "--out " .. b .. " --resume >/dev/null 2>&1"), 0)
+  for _, name in ipairs {"accuracy.csv", "confusion.csv", "capacity.csv"} do
+    local fa, fb = io.open(a .. "/" .. name):read("a"), io.open(b .. "/" .. name):read("a")
+    lu.assertEquals(fb, fa, name)
+  end
+  local _, rows = mh.io.read_csv(a .. "/accuracy.csv")
+  lu.assertEquals(#rows, 4)
+  os.execute("rm -rf " .. mh.io.shell_quote(a) .. " " .. mh.io.shell_quote(b))
+end
+
+return {TestExperiment = T}
