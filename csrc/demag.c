@@ -352,7 +352,9 @@ static int make_plans(mh_demag *d)
 {
     int px = d->px, py = d->py, pz = d->pz, hx = d->hx, ny = d->ny, nz = d->nz;
     unsigned flags = getenv("MH_FFTW_MEASURE") ? FFTW_MEASURE : FFTW_ESTIMATE;
-    fftw_plan_with_nthreads(d->nthreads);
+    /* threads only pay off on large row sets (each parallel region costs
+     * a barrier, expensive on busy cores) */
+    fftw_plan_with_nthreads((size_t)px * ny * nz >= ((size_t)1 << 17) ? d->nthreads : 1);
     d->fx = fftw_plan_many_dft_r2c(1, &px, ny * nz, d->rin, NULL, 1, px, d->rowc[0], NULL, 1, hx,
                                    flags);
     d->bx = fftw_plan_many_dft_c2r(1, &px, ny * nz, d->rowc[0], NULL, 1, hx, d->hd[0], NULL, 1,
@@ -608,7 +610,7 @@ int mh_demag_prepare(mh_demag *d, const double *m, double Ms)
     size_t n = d->n, rows = (size_t)d->ny * d->nz;
     for (int c = 0; c < 3; c++) {
         const double *mc = m + (size_t)c * n;
-#pragma omp parallel for schedule(static) num_threads(d->nthreads)
+#pragma omp parallel for schedule(static) num_threads(d->nthreads) if (n >= ((size_t)1 << 16))
         for (size_t r = 0; r < rows; r++)
             for (int i = 0; i < nx; i++)
                 d->rin[r * px + i] = Ms * mc[r * nx + i];
