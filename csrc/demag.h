@@ -5,7 +5,10 @@
  * is computed once and shared by every mh_demag of that geometry (reference
  * counted cache); plans and work buffers belong to each mh_demag, so one
  * object must be used from one thread at a time (it runs OpenMP and FFTW
- * threads inside, with the thread count seen when it was created). */
+ * threads inside, with the thread count seen when it was created).
+ * Plans use FFTW_ESTIMATE, so results are reproducible from run to run;
+ * setting the environment variable MH_FFTW_MEASURE selects FFTW_MEASURE
+ * (a few percent faster, slower to create, not bitwise reproducible). */
 #ifndef MH_DEMAG_H
 #define MH_DEMAG_H
 
