@@ -89,6 +89,7 @@ struct mm_film {
 
     /* step statistics of the last run */
     uint64_t accepted, rejected;
+    uint64_t evals;       /* field evaluations by the steppers (for throughput) */
     double last_err, last_dt;
 
     mm_work *work;

@@ -414,11 +414,11 @@ static int film_shape(lua_State *L)
     return 7;
 }
 
-/* film:stats() -> {accepted=, rejected=, last_err=, last_dt=, steps=} */
+/* film:stats() -> {accepted=, rejected=, last_err=, last_dt=, steps=, evals=} */
 static int film_stats(lua_State *L)
 {
     mm_film *f = lmh_film_check(L, 1);
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 0, 6);
     lua_pushinteger(L, (lua_Integer)f->accepted);
     lua_setfield(L, -2, "accepted");
     lua_pushinteger(L, (lua_Integer)f->rejected);
@@ -429,6 +429,8 @@ static int film_stats(lua_State *L)
     lua_setfield(L, -2, "last_dt");
     lua_pushinteger(L, (lua_Integer)f->step);
     lua_setfield(L, -2, "steps");
+    lua_pushinteger(L, (lua_Integer)f->evals);
+    lua_setfield(L, -2, "evals");
     return 1;
 }
 

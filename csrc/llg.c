@@ -6,7 +6,21 @@
  * states alternate between two buffers because exchange reads neighbour
  * cells of the state being evaluated, which other threads may be updating.
  * Reductions are max (exact in any order) or per-tile partial sums added in
- * tile order, so results do not depend on the thread count. */
+ * tile order, so results do not depend on the thread count or on which
+ * thread ran a tile; tiles are handed out dynamically, so a thread that the
+ * OS preempts on a busy machine does not stall the others. */
+/* The stage loops are simple streams over tiles; let GCC vectorize them
+ * regardless of the project-wide -O2. */
+#pragma GCC optimize("O3")
+
+/* AVX2 clones of the tile kernels, picked at load time (no FMA, so the
+ * rounding is the same as the baseline clone). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MM_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define MM_CLONES
+#endif
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,10 +98,61 @@ typedef struct {
     double tqmax;  /* result: max |m x H| at y (when k != NULL) */
 } pass_t;
 
+/* Right-hand side on one tile: k = c1 (y x H) + c2 y x (y x H), and the
+ * largest |y x H|^2. Cells outside the mask have y = 0, hence k = 0, so the
+ * loop needs no mask test and vectorizes. */
+MM_CLONES static double tile_rhs(size_t len, const double *restrict yx, const double *restrict yy,
+                       const double *restrict yz, const double *restrict H, double *restrict kx,
+                       double *restrict ky, double *restrict kz, double c1, double c2)
+{
+    const double *restrict hx = H, *restrict hy = H + MM_TILE, *restrict hz = H + 2 * MM_TILE;
+    double tq = 0;
+    for (size_t o = 0; o < len; o++) {
+        const double mx = yx[o], my = yy[o], mz = yz[o];
+        const double tx = my * hz[o] - mz * hy[o], ty = mz * hx[o] - mx * hz[o], tz = mx * hy[o] - my * hx[o];
+        const double dx = my * tz - mz * ty, dy = mz * tx - mx * tz, dz = mx * ty - my * tx;
+        const double t2 = tx * tx + ty * ty + tz * tz;
+        tq = t2 > tq ? t2 : tq;
+        kx[o] = c1 * tx + c2 * dx;
+        ky[o] = c1 * ty + c2 * dy;
+        kz[o] = c1 * tz + c2 * dz;
+    }
+    return tq;
+}
+
+/* out = base + sum_j a_j ks_j on one component slice of one tile. */
+MM_CLONES static void tile_comb(size_t len, double *restrict out, const double *restrict base, int nk,
+                      const double *const *ks, const double *a, size_t off)
+{
+    for (size_t o = 0; o < len; o++)
+        out[o] = base[o];
+    for (int j = 0; j < nk; j++) {
+        const double *restrict kj = ks[j] + off;
+        const double aj = a[j];
+        if (aj == 0)
+            continue;
+        for (size_t o = 0; o < len; o++)
+            out[o] += aj * kj[o];
+    }
+}
+
+MM_CLONES static void tile_norm(size_t len, double *restrict x, double *restrict y, double *restrict z)
+{
+    for (size_t o = 0; o < len; o++) {
+        const double r2 = x[o] * x[o] + y[o] * y[o] + z[o] * z[o];
+        const double s = r2 > 0 ? 1.0 / sqrt(r2) : 0.0;
+        x[o] *= s;
+        y[o] *= s;
+        z[o] *= s;
+    }
+}
+
 static int run_pass(mm_film *f, pass_t *p, const mm_clock *ck)
 {
     const size_t n = f->n, ntiles = (n + MM_TILE - 1) / MM_TILE;
     const int nt = f->nterms;
+    if (p->k)
+        f->evals++;
     if (p->k)
         for (int i = 0; i < nt; i++)
             if (f->terms[i]->prepare) {
@@ -95,96 +160,70 @@ static int run_pass(mm_film *f, pass_t *p, const mm_clock *ck)
                 if (st != MH_OK)
                     return st;
             }
-    const double g = f->gamma / (1.0 + f->alpha * f->alpha), al = f->alpha;
-    /* relax: alpha = 1 damping-only dynamics, the fastest stable descent rate */
-    const double gr = 0.5 * f->gamma;
-    const unsigned char *mask = f->mask;
-    const double *y = p->y;
-    double *k = p->k;
-    double errmax = 0, tqmax = 0;
+    double c1 = 0, c2 = 0;
+    if (p->mode == MODE_LLG) {
+        c1 = -f->gamma / (1.0 + f->alpha * f->alpha);
+        c2 = c1 * f->alpha;
+    } else if (p->mode == MODE_RELAX) {
+        c2 = -0.5 * f->gamma; /* alpha = 1 damping-only: the fastest stable descent rate */
+    } else {
+        c2 = -1.0;
+    }
+    const pass_t P = *p; /* local copy: stores through out/k cannot alias it */
+    double errmax = 0, tqmax = 0, chk = 0;
     long lt;
-#pragma omp parallel reduction(max : errmax, tqmax) if (ntiles > 1)
+#pragma omp parallel reduction(max : errmax, tqmax) reduction(+ : chk) if (ntiles > 1)
     {
         double Ht[3 * MM_TILE];
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 2)
         for (lt = 0; lt < (long)ntiles; lt++) {
-            const size_t c0 = (size_t)lt * MM_TILE, c1 = c0 + MM_TILE < n ? c0 + MM_TILE : n;
-            if (k) {
-                memset(Ht, 0, sizeof Ht);
+            const size_t c0 = (size_t)lt * MM_TILE, c1t = c0 + MM_TILE < n ? c0 + MM_TILE : n;
+            const size_t len = c1t - c0;
+            if (P.k) {
+                for (int q = 0; q < 3; q++)
+                    memset(Ht + q * MM_TILE, 0, len * sizeof(double));
                 for (int i = 0; i < nt; i++)
-                    f->terms[i]->add(f->terms[i], f, y, ck, c0, c1, Ht, MM_TILE, 0);
-                for (size_t c = c0; c < c1; c++) {
-                    if (!mask[c]) {
-                        k[c] = k[c + n] = k[c + 2 * n] = 0;
-                        continue;
-                    }
-                    const size_t o = c - c0;
-                    const double mx = y[c], my = y[c + n], mz = y[c + 2 * n];
-                    const double hx = Ht[o], hy = Ht[o + MM_TILE], hz = Ht[o + 2 * MM_TILE];
-                    const double tx = my * hz - mz * hy, ty = mz * hx - mx * hz, tz = mx * hy - my * hx;
-                    const double dx = my * tz - mz * ty, dy = mz * tx - mx * tz, dz = mx * ty - my * tx;
-                    double t2 = tx * tx + ty * ty + tz * tz;
-                    if (t2 > tqmax)
-                        tqmax = t2;
-                    if (p->mode == MODE_LLG) {
-                        k[c] = -g * (tx + al * dx);
-                        k[c + n] = -g * (ty + al * dy);
-                        k[c + 2 * n] = -g * (tz + al * dz);
-                    } else if (p->mode == MODE_RELAX) {
-                        k[c] = -gr * dx;
-                        k[c + n] = -gr * dy;
-                        k[c + 2 * n] = -gr * dz;
-                    } else {
-                        k[c] = -dx;
-                        k[c + n] = -dy;
-                        k[c + 2 * n] = -dz;
-                    }
-                }
+                    f->terms[i]->add(f->terms[i], f, P.y, ck, c0, c1t, Ht, MM_TILE, 0);
+                double t = tile_rhs(len, P.y + c0, P.y + n + c0, P.y + 2 * n + c0, Ht, P.k + c0,
+                                    P.k + n + c0, P.k + 2 * n + c0, c1, c2);
+                tqmax = t > tqmax ? t : tqmax;
             }
-            if (p->out) {
-                for (size_t c = c0; c < c1; c++) {
-                    if (!mask[c]) {
-                        p->out[c] = p->out[c + n] = p->out[c + 2 * n] = 0;
-                        continue;
-                    }
-                    double v[3];
-                    for (int q = 0; q < 3; q++) {
-                        const size_t cq = c + (size_t)q * n;
-                        double s = p->base[cq];
-                        for (int j = 0; j < p->nk; j++)
-                            s += p->a[j] * p->ks[j][cq];
-                        v[q] = s;
-                    }
-                    if (p->norm) {
-                        double r = 1.0 / sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-                        v[0] *= r;
-                        v[1] *= r;
-                        v[2] *= r;
-                    }
-                    p->out[c] = v[0];
-                    p->out[c + n] = v[1];
-                    p->out[c + 2 * n] = v[2];
+            if (P.out) {
+                for (int q = 0; q < 3; q++) {
+                    size_t off = c0 + (size_t)q * n;
+                    tile_comb(len, P.out + off, P.base + off, P.nk, P.ks, P.a, off);
                 }
+                if (P.norm)
+                    tile_norm(len, P.out + c0, P.out + n + c0, P.out + 2 * n + c0);
             }
-            if (p->ne) {
-                for (size_t c = c0; c < c1; c++) {
-                    if (!mask[c])
-                        continue;
-                    double s2 = 0;
-                    for (int q = 0; q < 3; q++) {
-                        const size_t cq = c + (size_t)q * n;
-                        double s = 0;
-                        for (int j = 0; j < p->ne; j++)
-                            s += p->e[j] * p->es[j][cq];
-                        s2 += s * s;
+            if (P.ne) {
+                double *ex = Ht, *ey = Ht + MM_TILE, *ez = Ht + 2 * MM_TILE;
+                for (int q = 0; q < 3; q++) {
+                    double *restrict eq = Ht + q * MM_TILE;
+                    size_t off = c0 + (size_t)q * n;
+                    for (size_t o = 0; o < len; o++)
+                        eq[o] = 0;
+                    for (int j = 0; j < P.ne; j++) {
+                        const double *restrict sj = P.es[j] + off;
+                        const double ej = P.e[j];
+                        if (ej == 0)
+                            continue;
+                        for (size_t o = 0; o < len; o++)
+                            eq[o] += ej * sj[o];
                     }
-                    if (!(s2 <= errmax)) /* NaN propagates as +inf */
-                        errmax = isnan(s2) ? INFINITY : s2;
                 }
+                double em = 0, sum = 0;
+                for (size_t o = 0; o < len; o++) {
+                    double s2 = ex[o] * ex[o] + ey[o] * ey[o] + ez[o] * ez[o];
+                    em = s2 > em ? s2 : em;
+                    sum += s2;
+                }
+                errmax = em > errmax ? em : errmax;
+                chk += sum; /* NaN anywhere makes the sum NaN */
             }
         }
     }
-    p->errmax = sqrt(errmax);
+    p->errmax = isnan(chk) ? INFINITY : sqrt(errmax);
     p->tqmax = sqrt(tqmax);
     return MH_OK;
 }
@@ -481,7 +520,7 @@ static void bb_sums(const mm_film *f, const mm_work *w, const double *m0, const 
     const size_t n = f->n, ntiles = (n + MM_TILE - 1) / MM_TILE;
     double *part = w->part;
     long lt;
-#pragma omp parallel for schedule(static) if (ntiles > 1)
+#pragma omp parallel for schedule(dynamic, 2) if (ntiles > 1)
     for (lt = 0; lt < (long)ntiles; lt++) {
         const size_t c0 = (size_t)lt * MM_TILE, c1 = c0 + MM_TILE < n ? c0 + MM_TILE : n;
         double ss = 0, sy = 0, yy = 0;
