@@ -147,6 +147,25 @@ function T.test_potential_maps_and_currents()
   lu.assertTrue(math.abs(r.phi:get(1, 1)) <= 1 + 1e-12)
 end
 
+function T.test_multilayer_film_conducts_in_parallel_and_sees_depth()
+  local function G_of(nz)
+    local f = mh.film{nx = 24, ny = 24, nz = nz, dx = 20e-9, dy = 20e-9, dz = 20e-9 / nz, demag = false}
+    f:set_m(function(x, y, z) return math.cos(2e7 * x), math.sin(2e7 * x), 0 end)
+    local el = mh.electrodes.grid{cols = 2, rows = 2, pitch = 240e-9, size = 80e-9}
+    return mh.amr.conductance(f, el), f, el
+  end
+  local G1 = G_of(1)
+  local G2, f2, el2 = G_of(2)
+  for i = 1, 4 do
+    for j = 1, 4 do lu.assertAlmostEquals(G2:get(i, j), G1:get(i, j), 1e-12) end
+  end
+  -- the layer nearer the Au sheet sees the larger field
+  local r = assert(mh.oersted.solve{film = f2, electrodes = el2, volts = "+-+-", offset = 40e-9})
+  local _, hy1 = r.H:get(12, 12, 1)
+  local _, hy2 = r.H:get(12, 12, 2)
+  lu.assertTrue(math.abs(hy2) > math.abs(hy1))
+end
+
 -- --------------------------------------------------------------- Oersted
 
 local function sheet_field(nx, ny, dx, fill)
