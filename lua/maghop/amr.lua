@@ -18,11 +18,23 @@ local function check_el(el, fname)
   end
 end
 
+-- Options of the protocol functions beyond the solver's own.
+local PROTOCOL_KEYS = {
+  measure = {current = true, noise = true, seed = true, _rng = true},
+  measure_all = {current = true, noise = true, seed = true, use = true, wirings = true},
+  infer = {mode = true, xi = true, seed = true, max_sweeps = true, stable = true, volts = true},
+  weights = {xi = true},
+}
+
 local function solver_opts(opts, fname)
   local so = {}
   if opts == nil then return so end
   if type(opts) ~= "table" then error(("amr.%s: options must be a table"):format(fname), 3) end
-  for k, v in pairs(opts) do if OPT_KEYS[k] then so[k] = v end end
+  local extra = PROTOCOL_KEYS[fname] or {}
+  for k, v in pairs(opts) do
+    if OPT_KEYS[k] then so[k] = v
+    elseif not extra[k] then error(("amr.%s: unknown option '%s'"):format(fname, tostring(k)), 3) end
+  end
   return so
 end
 
@@ -245,12 +257,14 @@ end
 -- |Vpred − Vmeas|/Vmeas}; or nil, message.
 function amr.measure_all(film, el, opts)
   check_el(el, "measure_all")
+  solver_opts(opts, "measure_all") -- validates the option names
   opts = opts or {}
   local N = el:count()
   local wirings = opts.wirings or (N == 4 and amr.WIRINGS4)
   if not wirings then error("amr.measure_all: give opts.wirings for a device with other than 4 nodes", 2) end
   local mopts = {current = opts.current, noise = opts.noise, seed = opts.seed, sigma0 = opts.sigma0,
-                 amr_ratio = opts.amr_ratio, thickness = opts.thickness, solver = opts.solver}
+                 amr_ratio = opts.amr_ratio, thickness = opts.thickness, solver = opts.solver,
+                 tol = opts.tol, maxit = opts.maxit}
   local meas = {}
   for k, w in ipairs(wirings) do
     local m, err = amr.measure(film, el, w, mopts)
@@ -266,7 +280,9 @@ function amr.measure_all(film, el, opts)
   local G, err = amr.reconstruct(meas, N, use)
   if not G then return nil, err end
   local out = {G = G, measurements = meas, held_out = held}
-  out.G_direct = amr.conductance(film, el, mopts)
+  out.G_direct = amr.conductance(film, el, {sigma0 = opts.sigma0, amr_ratio = opts.amr_ratio,
+                                            thickness = opts.thickness, solver = opts.solver,
+                                            tol = opts.tol, maxit = opts.maxit})
   if held then
     out.predicted_V = amr.predict_V(G, meas[held])
     out.measured_V = meas[held].V
@@ -291,9 +307,10 @@ end
 function amr.weights(film, el, opts)
   opts = opts or {}
   local xi = opts.xi or 0.98
-  local G, e1 = amr.conductance(film, el, opts)
+  local so = solver_opts(opts, "weights")
+  local G, e1 = amr.conductance(film, el, so)
   if not G then return nil, e1 end
-  local G1, e2 = amr.conductance_saturated(film, el, opts)
+  local G1, e2 = amr.conductance_saturated(film, el, so)
   if not G1 then return nil, e2 end
   local N = el:count()
   local w = core.zeros(N, N)
