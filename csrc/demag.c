@@ -11,14 +11,13 @@
  * Convolution. M is zero-padded to px x py x pz (smooth sizes >= 2n-1; pz = 1
  * when nz = 1, so thin films only pay for 2-D transforms). Zero blocks are
  * never transformed: the x-r2c runs on the ny*nz data rows only and the
- * inverse stops at the rows that hold real cells. For nz = 1 the y
- * transforms, the k-space product and the inverse y transforms are fused
- * per block of kx columns in cache-resident scratch, so the padded spectrum
- * is never stored and each data row is read and written once per call.
- * For nz > 1 the spectra are transposed (y fastest), y- and z-transformed,
- * multiplied and transformed back. Every tensor component is even or odd
- * along each axis, so its transform is real and determined by one octant
- * of k-space: six real arrays of (px/2+1)(py/2+1)(pz/2+1) values, signs
+ * inverse stops at the rows that hold real cells. The y and z transforms,
+ * the k-space product and the inverse y and z transforms are fused per
+ * block of kx columns in cache-resident scratch (zero padding written
+ * there), so the padded spectrum is never stored and each data row is read
+ * and written once per call. Every tensor component is even or odd along
+ * each axis, so its transform is real and determined by one octant of
+ * k-space: six real arrays of (px/2+1)(py/2+1)(pz/2+1) values, signs
  * restored on the fly.
  * The transformed tensor (scaled by -1/(px py pz)) is cached by geometry. */
 #include <float.h>
@@ -34,9 +33,7 @@
 
 #define NEAR_CELLS 40.0           /* Newell inside this many (largest) cell sizes */
 #define DEMAG_MAX_CELLS ((size_t)1 << 27)
-#define YBLK 16                   /* kx columns per cache block of the 2-D y pass */
-/* row stride of the scratch block: off power-of-two strides (cache sets) */
-#define BLK_STRIDE(py) ((py) + 8)
+#define YBLK 16                   /* at most this many kx columns per cache block */
 
 typedef long double ld;
 
@@ -305,12 +302,12 @@ struct mh_demag {
     fftw_complex *rowc[3];  /* hx*ny*nz each: x-transformed data rows of Mx, My, Mz, then H */
     double *hd[3];          /* px*ny*nz each: H_d rows (A/m) after the inverse */
     fftw_plan fx, bx;       /* x: r2c / c2r on the ny*nz data rows */
-    /* nz = 1: fused y pass over blocks of YBLK kx columns, per-thread scratch */
-    fftw_complex *blk;      /* nthreads * 3*YBLK*py */
-    fftw_plan fyb, byb, fyr, byr; /* full block, remainder block */
-    /* nz > 1: whole spectra, y fastest: index j + py*(kx + hx*l) */
-    fftw_complex *spec[3];
-    fftw_plan fy, by, fz, bz;
+    /* the fused y/z pass over blocks of nbk kx columns, per-thread scratch;
+     * block index: j + ps*(l + pz*(q + nb*c)) for row j, plane l, column q,
+     * component c */
+    int nbk, ps;
+    fftw_complex *blk;      /* nthreads * 3*nbk*pz*ps */
+    fftw_plan fb, bb, fr, br; /* full block, remainder block */
     double *partial;        /* per-thread energy partials */
 };
 
@@ -318,10 +315,9 @@ void mh_demag_free(mh_demag *d)
 {
     if (!d)
         return;
-    fftw_plan *pl[10] = {&d->fx, &d->bx, &d->fyb, &d->byb, &d->fyr,
-                         &d->byr, &d->fy, &d->by, &d->fz, &d->bz};
+    fftw_plan *pl[6] = {&d->fx, &d->bx, &d->fb, &d->bb, &d->fr, &d->br};
     pthread_mutex_lock(&cache_lock); /* plan destruction touches planner state */
-    for (int p = 0; p < 10; p++)
+    for (int p = 0; p < 6; p++)
         if (*pl[p])
             fftw_destroy_plan(*pl[p]);
     pthread_mutex_unlock(&cache_lock);
@@ -330,7 +326,6 @@ void mh_demag_free(mh_demag *d)
     for (int c = 0; c < 3; c++) {
         fftw_free(d->rowc[c]);
         fftw_free(d->hd[c]);
-        fftw_free(d->spec[c]);
     }
     free(d->partial);
     if (d->k)
@@ -338,19 +333,22 @@ void mh_demag_free(mh_demag *d)
     free(d);
 }
 
-/* 3*nb contiguous length-py transforms of a scratch block (3 components
- * of nb columns, row stride BLK_STRIDE(py)), single-threaded: the block
- * loop itself runs on the OpenMP threads. */
-static fftw_plan block_plan(fftw_complex *b, int py, int nb, int sign, unsigned flags)
+/* The y (and z) transforms of one scratch block: 3*nb columns, each a
+ * py x pz array with row stride ps. Single-threaded: the block loop itself
+ * runs on the OpenMP threads. */
+static fftw_plan block_plan(const mh_demag *d, int nb, int sign, unsigned flags)
 {
-    int ps = BLK_STRIDE(py);
-    return fftw_plan_many_dft(1, &py, 3 * nb, b, NULL, 1, ps, b, NULL, 1, ps, sign, flags);
+    int py = d->py, pz = d->pz, ps = d->ps;
+    fftw_iodim t[2] = {{pz, ps, ps}, {py, 1, 1}};
+    fftw_iodim many = {3 * nb, pz * ps, pz * ps};
+    return pz > 1 ? fftw_plan_guru_dft(2, t, 1, &many, d->blk, d->blk, sign, flags)
+                  : fftw_plan_guru_dft(1, t + 1, 1, &many, d->blk, d->blk, sign, flags);
 }
 
 /* Plans (see the file comment). Cache lock held. */
 static int make_plans(mh_demag *d)
 {
-    int px = d->px, py = d->py, pz = d->pz, hx = d->hx, ny = d->ny, nz = d->nz;
+    int px = d->px, hx = d->hx, ny = d->ny, nz = d->nz;
     unsigned flags = getenv("MH_FFTW_MEASURE") ? FFTW_MEASURE : FFTW_ESTIMATE;
     /* threads only pay off on large row sets (each parallel region costs
      * a barrier, expensive on busy cores) */
@@ -359,56 +357,15 @@ static int make_plans(mh_demag *d)
                                    flags);
     d->bx = fftw_plan_many_dft_c2r(1, &px, ny * nz, d->rowc[0], NULL, 1, hx, d->hd[0], NULL, 1,
                                    px, flags);
-    if (!d->fx || !d->bx)
-        return 0;
-    if (pz == 1) {
-        fftw_plan_with_nthreads(1);
-        int rem = hx % YBLK;
-        d->fyb = block_plan(d->blk, py, YBLK, FFTW_FORWARD, flags);
-        d->byb = block_plan(d->blk, py, YBLK, FFTW_BACKWARD, flags);
-        if (rem) {
-            d->fyr = block_plan(d->blk, py, rem, FFTW_FORWARD, flags);
-            d->byr = block_plan(d->blk, py, rem, FFTW_BACKWARD, flags);
-        }
-        return d->fyb && d->byb && (!rem || (d->fyr && d->byr));
+    fftw_plan_with_nthreads(1);
+    int rem = hx % d->nbk;
+    d->fb = block_plan(d, d->nbk, FFTW_FORWARD, flags);
+    d->bb = block_plan(d, d->nbk, FFTW_BACKWARD, flags);
+    if (rem) {
+        d->fr = block_plan(d, rem, FFTW_FORWARD, flags);
+        d->br = block_plan(d, rem, FFTW_BACKWARD, flags);
     }
-    fftw_iodim ty = {py, 1, 1};
-    fftw_iodim cols = {hx * nz, py, py};
-    d->fy = fftw_plan_guru_dft(1, &ty, 1, &cols, d->spec[0], d->spec[0], FFTW_FORWARD, flags);
-    d->by = fftw_plan_guru_dft(1, &ty, 1, &cols, d->spec[0], d->spec[0], FFTW_BACKWARD, flags);
-    fftw_iodim tz = {pz, hx * py, hx * py};
-    fftw_iodim all = {hx * py, 1, 1};
-    d->fz = fftw_plan_guru_dft(1, &tz, 1, &all, d->spec[0], d->spec[0], FFTW_FORWARD, flags);
-    d->bz = fftw_plan_guru_dft(1, &tz, 1, &all, d->spec[0], d->spec[0], FFTW_BACKWARD, flags);
-    return d->fy && d->by && d->fz && d->bz;
-}
-
-/* dst[c*ds + r] = src[r*ss + c] for r < rows, c < cols, in cache tiles,
- * for each of nplanes planes (plane strides sp, dp); with zpad, also
- * dst[c*ds + r] = 0 for rows <= r < ds (the zero padding along y). */
-static void transpose(const fftw_complex *src, size_t ss, size_t sp, fftw_complex *dst,
-                      size_t ds, size_t dp, int rows, int cols, int nplanes, int zpad,
-                      int nthreads)
-{
-    enum { B = 32 };
-    int tr = (rows + B - 1) / B, tc = (cols + B - 1) / B;
-    long ntiles = (long)tr * tc * nplanes;
-#pragma omp parallel for schedule(static) num_threads(nthreads)
-    for (long t = 0; t < ntiles; t++) {
-        int p = (int)(t / ((long)tr * tc)), rem = (int)(t % ((long)tr * tc));
-        int r0 = (rem / tc) * B, c0 = (rem % tc) * B;
-        int r1 = r0 + B < rows ? r0 + B : rows, c1 = c0 + B < cols ? c0 + B : cols;
-        const fftw_complex *s = src + (size_t)p * sp;
-        fftw_complex *o = dst + (size_t)p * dp;
-        for (int c = c0; c < c1; c++) {
-            for (int r = r0; r < r1; r++) {
-                o[(size_t)c * ds + r][0] = s[(size_t)r * ss + c][0];
-                o[(size_t)c * ds + r][1] = s[(size_t)r * ss + c][1];
-            }
-            if (zpad && r1 == rows)
-                memset(o[(size_t)c * ds + rows], 0, (ds - (size_t)rows) * sizeof(fftw_complex));
-        }
-    }
+    return d->fx && d->bx && d->fb && d->bb && (!rem || (d->fr && d->br));
 }
 
 mh_demag *mh_demag_new(int nx, int ny, int nz, double dx, double dy, double dz, int *status)
@@ -444,28 +401,26 @@ mh_demag *mh_demag_new(int nx, int ny, int nz, double dx, double dy, double dz, 
     }
     d->k = d->partial ? kernel_get(nx, ny, nz, dx, dy, dz) : NULL;
     int ok = d->k != NULL;
-    size_t nrow = 0, nrc = 0, nspec = 0, nblk = 0;
+    size_t nrow = 0;
     if (ok) {
         d->px = d->k->px;
         d->py = d->k->py;
         d->pz = d->k->pz;
         d->hx = d->px / 2 + 1;
+        /* row stride off powers of two (cache sets); blocks of ~0.75 MiB */
+        d->ps = d->py + 8;
+        size_t col = (size_t)d->pz * d->ps;
+        d->nbk = (int)(((size_t)1 << 14) / col);
+        d->nbk = d->nbk < 1 ? 1 : d->nbk > YBLK ? YBLK : d->nbk;
         nrow = (size_t)d->px * ny * nz;
-        nrc = (size_t)d->hx * ny * nz;
+        size_t nrc = (size_t)d->hx * ny * nz;
         d->rin = fftw_malloc(nrow * sizeof(double));
-        ok = d->rin != NULL;
+        d->blk = fftw_malloc((size_t)d->nthreads * 3 * d->nbk * col * sizeof(fftw_complex));
+        ok = d->rin && d->blk;
         for (int c = 0; c < 3 && ok; c++) {
             d->rowc[c] = fftw_malloc(nrc * sizeof(fftw_complex));
             d->hd[c] = fftw_malloc(nrow * sizeof(double));
             ok = d->rowc[c] && d->hd[c];
-        }
-        if (d->pz == 1) {
-            nblk = (size_t)d->nthreads * 3 * YBLK * BLK_STRIDE(d->py);
-            ok = ok && (d->blk = fftw_malloc(nblk * sizeof(fftw_complex)));
-        } else {
-            nspec = (size_t)d->hx * d->py * d->pz;
-            for (int c = 0; c < 3 && ok; c++)
-                ok = (d->spec[c] = fftw_malloc(nspec * sizeof(fftw_complex))) != NULL;
         }
         ok = ok && make_plans(d);
     }
@@ -499,48 +454,48 @@ static inline void mult_point(const kernel *k, size_t ko, double sgy, double sgz
     Z[1] = axz * xi + ayz * yi + azz * zi;
 }
 
-/* nz = 1: for each block of YBLK kx columns, gather the data rows of the
- * three components into cache-resident scratch (zero-padded in y), y-FFT,
- * multiply by the kernel (Nxz = Nyz = 0 in a single layer), inverse y-FFT
- * and scatter back. The whole k-space spectrum is never stored. */
-static void ypass_2d(mh_demag *d)
+/* One block: gather the data rows of columns k0..k0+nb-1 of the three
+ * components (zero-padded in y and z), transform, multiply by the kernel,
+ * transform back, scatter the data rows. */
+static void do_block(mh_demag *d, fftw_complex *b, int k0, int nb)
 {
     const kernel *k = d->k;
-    int hx = d->hx, py = d->py, ny = d->ny, qy = py / 2 + 1, ps = BLK_STRIDE(py);
-    int nblocks = (hx + YBLK - 1) / YBLK;
-    size_t bsmax = (size_t)YBLK * ps;
-    const double *Kxx = k->K[0], *Kyy = k->K[1], *Kzz = k->K[2], *Kxy = k->K[3];
-#pragma omp parallel num_threads(d->nthreads)
-    {
-        fftw_complex *b = d->blk + (size_t)omp_get_thread_num() * 3 * bsmax;
-#pragma omp for schedule(static)
-        for (int blk = 0; blk < nblocks; blk++) {
-            int k0 = blk * YBLK, nb = hx - k0 < YBLK ? hx - k0 : YBLK;
-            size_t bs = (size_t)nb * ps; /* component stride in the block */
-            for (int c = 0; c < 3; c++) {
-                fftw_complex *bc = b + (size_t)c * bs;
-                for (int j = 0; j < ny; j++) {
-                    const fftw_complex *src = d->rowc[c] + (size_t)j * hx + k0;
-                    for (int q = 0; q < nb; q++) {
-                        bc[(size_t)q * ps + j][0] = src[q][0];
-                        bc[(size_t)q * ps + j][1] = src[q][1];
-                    }
+    int hx = d->hx, py = d->py, pz = d->pz, ny = d->ny, nz = d->nz, ps = d->ps;
+    int qy = py / 2 + 1;
+    size_t cs = (size_t)pz * ps, bs = (size_t)nb * cs; /* column and component strides */
+    for (int c = 0; c < 3; c++) {
+        fftw_complex *bc = b + (size_t)c * bs;
+        for (int l = 0; l < nz; l++)
+            for (int j = 0; j < ny; j++) {
+                const fftw_complex *src = d->rowc[c] + ((size_t)l * ny + j) * hx + k0;
+                for (int q = 0; q < nb; q++) {
+                    bc[q * cs + (size_t)l * ps + j][0] = src[q][0];
+                    bc[q * cs + (size_t)l * ps + j][1] = src[q][1];
                 }
-                for (int q = 0; q < nb; q++)
-                    memset(bc[(size_t)q * ps + ny], 0, (size_t)(py - ny) * sizeof(fftw_complex));
             }
-            fftw_execute_dft(nb == YBLK ? d->fyb : d->fyr, b, b);
-            for (int q = 0; q < nb; q++) {
-                const size_t ko = (size_t)qy * (size_t)(k0 + q);
-                double *X = b[(size_t)q * ps], *Y = b[bs + (size_t)q * ps],
-                       *Z = b[2 * bs + (size_t)q * ps];
-                /* j <= py/2 reads the kernel octant directly, j > py/2 mirrored
-                 * (Nxy odd in y) */
+        for (int q = 0; q < nb; q++) {
+            for (int l = 0; l < nz; l++)
+                memset(bc[q * cs + (size_t)l * ps + ny], 0, (size_t)(py - ny) * sizeof(fftw_complex));
+            for (int l = nz; l < pz; l++)
+                memset(bc[q * cs + (size_t)l * ps], 0, (size_t)py * sizeof(fftw_complex));
+        }
+    }
+    fftw_execute_dft(nb == d->nbk ? d->fb : d->fr, b, b);
+    const double *Kxx = k->K[0], *Kyy = k->K[1], *Kzz = k->K[2], *Kxy = k->K[3];
+    for (int q = 0; q < nb; q++)
+        for (int l = 0; l < pz; l++) {
+            int ll = l <= pz / 2 ? l : pz - l;
+            double sgz = l <= pz / 2 ? 1 : -1;
+            size_t ko = (size_t)qy * ((size_t)(k0 + q) + (size_t)hx * ll);
+            size_t o = q * cs + (size_t)l * ps;
+            double *X = b[o], *Y = b[bs + o], *Z = b[2 * bs + o];
+            if (pz == 1) {
+                /* a single layer: Nxz = Nyz = 0 (odd in z) */
                 for (int j = 0; j < py; j++) {
                     int up = j <= py / 2;
                     size_t kj = ko + (size_t)(up ? j : py - j);
                     double axx = Kxx[kj], ayy = Kyy[kj], azz = Kzz[kj];
-                    double axy = up ? Kxy[kj] : -Kxy[kj];
+                    double axy = up ? Kxy[kj] : -Kxy[kj]; /* Nxy odd in y */
                     double xr = X[2 * j], xi = X[2 * j + 1], yr = Y[2 * j], yi = Y[2 * j + 1];
                     X[2 * j] = axx * xr + axy * yr;
                     X[2 * j + 1] = axx * xi + axy * yi;
@@ -549,64 +504,31 @@ static void ypass_2d(mh_demag *d)
                     Z[2 * j] *= azz;
                     Z[2 * j + 1] *= azz;
                 }
-            }
-            fftw_execute_dft(nb == YBLK ? d->byb : d->byr, b, b);
-            for (int c = 0; c < 3; c++) {
-                const fftw_complex *bc = b + (size_t)c * bs;
-                for (int j = 0; j < ny; j++) {
-                    fftw_complex *dst = d->rowc[c] + (size_t)j * hx + k0;
-                    for (int q = 0; q < nb; q++) {
-                        dst[q][0] = bc[(size_t)q * ps + j][0];
-                        dst[q][1] = bc[(size_t)q * ps + j][1];
-                    }
+            } else {
+                for (int j = 0; j < py; j++) {
+                    int up = j <= py / 2;
+                    mult_point(k, ko + (size_t)(up ? j : py - j), up ? 1 : -1, sgz, X + 2 * j,
+                               Y + 2 * j, Z + 2 * j);
                 }
             }
         }
-    }
-}
-
-/* nz > 1: k-space product H = K M on the whole spectra, in place. */
-static void multiply_3d(mh_demag *d)
-{
-    const kernel *k = d->k;
-    int hx = d->hx, py = d->py, pz = d->pz, qy = py / 2 + 1;
-    size_t lines = (size_t)hx * pz;
-    fftw_complex *sx = d->spec[0], *sy = d->spec[1], *sz = d->spec[2];
-#pragma omp parallel for schedule(static) num_threads(d->nthreads)
-    for (size_t r = 0; r < lines; r++) {
-        int i = (int)(r % (size_t)hx), l = (int)(r / (size_t)hx);
-        int ll = l <= pz / 2 ? l : pz - l;
-        double sgz = l <= pz / 2 ? 1 : -1;
-        size_t ko = (size_t)qy * (i + (size_t)hx * ll), so = (size_t)py * r;
-        for (int j = 0; j <= py / 2; j++)
-            mult_point(k, ko + j, 1, sgz, sx[so + j], sy[so + j], sz[so + j]);
-        for (int j = py / 2 + 1; j < py; j++)
-            mult_point(k, ko + (py - j), -1, sgz, sx[so + j], sy[so + j], sz[so + j]);
-    }
-}
-
-static void ypass_3d(mh_demag *d)
-{
-    int ny = d->ny, nz = d->nz, py = d->py, hx = d->hx;
-    size_t nspec = (size_t)hx * py * d->pz, ndata = (size_t)hx * py * nz;
-    size_t plane_r = (size_t)hx * ny, plane_t = (size_t)hx * py;
+    fftw_execute_dft(nb == d->nbk ? d->bb : d->br, b, b);
     for (int c = 0; c < 3; c++) {
-        transpose(d->rowc[c], hx, plane_r, d->spec[c], py, plane_t, ny, hx, nz, 1, d->nthreads);
-        fftw_execute_dft(d->fy, d->spec[c], d->spec[c]);
-        memset(d->spec[c] + ndata, 0, (nspec - ndata) * sizeof(fftw_complex));
-        fftw_execute_dft(d->fz, d->spec[c], d->spec[c]);
-    }
-    multiply_3d(d);
-    for (int c = 0; c < 3; c++) {
-        fftw_execute_dft(d->bz, d->spec[c], d->spec[c]);
-        fftw_execute_dft(d->by, d->spec[c], d->spec[c]);
-        transpose(d->spec[c], py, plane_t, d->rowc[c], hx, plane_r, hx, ny, nz, 0, d->nthreads);
+        const fftw_complex *bc = b + (size_t)c * bs;
+        for (int l = 0; l < nz; l++)
+            for (int j = 0; j < ny; j++) {
+                fftw_complex *dst = d->rowc[c] + ((size_t)l * ny + j) * hx + k0;
+                for (int q = 0; q < nb; q++) {
+                    dst[q][0] = bc[q * cs + (size_t)l * ps + j][0];
+                    dst[q][1] = bc[q * cs + (size_t)l * ps + j][1];
+                }
+            }
     }
 }
 
 int mh_demag_prepare(mh_demag *d, const double *m, double Ms)
 {
-    int nx = d->nx, px = d->px;
+    int nx = d->nx, px = d->px, hx = d->hx, nbk = d->nbk;
     size_t n = d->n, rows = (size_t)d->ny * d->nz;
     for (int c = 0; c < 3; c++) {
         const double *mc = m + (size_t)c * n;
@@ -616,10 +538,16 @@ int mh_demag_prepare(mh_demag *d, const double *m, double Ms)
                 d->rin[r * px + i] = Ms * mc[r * nx + i];
         fftw_execute_dft_r2c(d->fx, d->rin, d->rowc[c]);
     }
-    if (d->pz == 1)
-        ypass_2d(d);
-    else
-        ypass_3d(d);
+    int nblocks = (hx + nbk - 1) / nbk;
+    size_t per_thread = (size_t)3 * nbk * d->pz * d->ps;
+    /* static schedule: every block is computed the same way whatever the
+     * thread count, so H_d does not depend on it */
+#pragma omp parallel for schedule(static) num_threads(d->nthreads)
+    for (int blk = 0; blk < nblocks; blk++) {
+        int k0 = blk * nbk;
+        do_block(d, d->blk + (size_t)omp_get_thread_num() * per_thread, k0,
+                 hx - k0 < nbk ? hx - k0 : nbk);
+    }
     for (int c = 0; c < 3; c++)
         fftw_execute_dft_c2r(d->bx, d->rowc[c], d->hd[c]);
     return MH_OK;
