@@ -2,14 +2,14 @@
 -- electrodes (DESIGN.md §3.4), the paper's seven-wiring measurement of G
 -- (Methods, "Determining the conductance matrix") and its physical
 -- inference protocol (Methods, "Inference process for associative memory").
--- Solvers are cached per (film, electrodes, options) and refactor only when
+-- Solvers are cached per (film, pad layout, options) and refactor only when
 -- the film's magnetization changed.
 local core = require "maghop.core"
 local electrodes = require "maghop.electrodes"
 
 local amr = {}
 
-local cache = setmetatable({}, {__mode = "k"}) -- film -> {electrodes -> {[key] = solver}}
+local cache = setmetatable({}, {__mode = "k"}) -- film -> {n =, solvers = {[options and pads] = solver}}
 local OPT_KEYS = {sigma0 = true, amr_ratio = true, thickness = true, solver = true, tol = true, maxit = true}
 
 local function check_el(el, fname)
@@ -48,19 +48,20 @@ function amr.solver(film, el, opts)
   return core.amr_solver(film, el:rects(film), solver_opts(opts, "solver"))
 end
 
+local MAX_CACHED = 16 -- solvers kept per film
+
 local function cached(film, el, opts, tag, fname)
   check_el(el, fname)
   local so = solver_opts(opts, fname)
   local key = table.concat({tag, tostring(so.sigma0), tostring(so.amr_ratio), tostring(so.thickness),
-                            tostring(so.solver), tostring(so.tol), tostring(so.maxit)}, "|")
+                            tostring(so.solver), tostring(so.tol), tostring(so.maxit), el:key(film)}, "|")
   local per = cache[film]
-  if not per then per = setmetatable({}, {__mode = "k"}); cache[film] = per end
-  local byel = per[el]
-  if not byel then byel = {}; per[el] = byel end
-  local s = byel[key]
+  if not per then per = {n = 0, solvers = {}}; cache[film] = per end
+  local s = per.solvers[key]
   if not s then
     s = core.amr_solver(film, el:rects(film), so)
-    byel[key] = s
+    if per.n >= MAX_CACHED then per.n, per.solvers = 0, {} end
+    per.solvers[key], per.n = s, per.n + 1
   end
   return s
 end

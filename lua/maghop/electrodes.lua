@@ -109,6 +109,16 @@ function Electrodes:rects(film)
   return out
 end
 
+--- A string that identifies the resolved pads on `film` (solver caches use
+-- it, so equal layouts built twice share one factorization).
+function Electrodes:key(film)
+  local parts = {}
+  for k, p in ipairs(self:rects(film)) do
+    parts[k] = ("%.17g,%.17g,%.17g,%.17g"):format(p.x, p.y, p.w, p.h)
+  end
+  return table.concat(parts, ";")
+end
+
 function Electrodes:__tostring()
   return ("Electrodes %s (%d pads)"):format(self.kind, #self.pads)
 end

@@ -1,13 +1,13 @@
 --- Write physics: voltages on the Au electrodes -> sheet currents -> the
 -- Oersted field in the Py film (DESIGN.md §3.3). The Au solve and the FFT
--- kernels are cached per (film, electrodes, sigma, thickness, offset), so a
+-- kernels are cached per (film, pad layout, sigma, thickness, offset), so a
 -- sequence of pulses that only changes the volts reuses the factorization.
 local core = require "maghop.core"
 local electrodes = require "maghop.electrodes"
 
 local oersted = {}
 
-local cache = setmetatable({}, {__mode = "k"}) -- film -> {electrodes -> {key, solver}}
+local cache = setmetatable({}, {__mode = "k"}) -- film -> {n =, solvers = {[options and pads] = solver}}
 
 local SOLVE_KEYS = {film = true, electrodes = true, volts = true, sigma = true, thickness = true,
                     offset = true, footprint = true, solver = true, series_resistance = true,
@@ -23,16 +23,20 @@ function oersted.solver(film, el, opts)
   return core.oersted_solver(film, el:rects(film), opts)
 end
 
+local MAX_CACHED = 16 -- solvers kept per film
+
 local function cached(film, el, opts)
   local key = table.concat({tostring(opts.sigma), tostring(opts.thickness), tostring(opts.offset),
-                            tostring(opts.footprint), tostring(opts.solver)}, "|")
+                            tostring(opts.footprint), tostring(opts.solver), el:key(film)}, "|")
   local per = cache[film]
-  if not per then per = setmetatable({}, {__mode = "k"}); cache[film] = per end
-  local hit = per[el]
-  if hit and hit.key == key then return hit.solver end
-  local s = oersted.solver(film, el, {sigma = opts.sigma, thickness = opts.thickness, offset = opts.offset,
-                                      footprint = opts.footprint, solver = opts.solver})
-  per[el] = {key = key, solver = s}
+  if not per then per = {n = 0, solvers = {}}; cache[film] = per end
+  local s = per.solvers[key]
+  if not s then
+    s = oersted.solver(film, el, {sigma = opts.sigma, thickness = opts.thickness, offset = opts.offset,
+                                  footprint = opts.footprint, solver = opts.solver})
+    if per.n >= MAX_CACHED then per.n, per.solvers = 0, {} end
+    per.solvers[key], per.n = s, per.n + 1
+  end
   return s
 end
 
