@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cholmod.h>
+#include <suitesparse/cholmod.h>
 
 #include "mh_common.h"
 #include "spsolve.h"
