@@ -1,7 +1,7 @@
 -- Fig. 5b-d: a 35-node (5 x 7) film learns the letters E, C, P; accuracy per
 -- epoch against software rules, confusion matrix, and capacity runs.
 -- Usage: build/bin/maghop examples/fig5_letters.lua [--model compact|twin] [--quick]
---          [--epochs 10] [--tests 30] [--seed 1] [--resume] [--quiet] [--out out/fig5]
+--          [--epochs 10] [--tests 30] [--seed 1] [--capacity yes|no] [--resume] [--quiet] [--out out/fig5]
 -- Training: each letter in turn (twin: a pulse of `letter_s` seconds; compact:
 -- `letter_pulses` pulses), one epoch = E, C, P. After each epoch a seeded test
 -- set (k = 1, 2, 3 flipped pixels, `tests` per letter and k) is recalled
@@ -10,11 +10,16 @@
 local mh = require "maghop"
 
 local opts = mh.cli.parse {model = "compact", quick = false, epochs = 10, tests = 30, seed = 1,
-  letter_s = 5e-9, letter_pulses = 1, capacity = true, resume = false, quiet = false, out = "out/fig5",
+  letter_s = 5e-9, letter_pulses = 1, capacity = "auto", resume = false, quiet = false, out = "out/fig5",
   interrupt_at = 0} -- interrupt_at: act as if Ctrl-C came after that epoch (for tests)
 if opts.quick then
   opts.epochs, opts.tests = math.min(opts.epochs, 3), math.min(opts.tests, 10)
+  opts.letter_s = math.min(opts.letter_s, 2e-9)
 end
+-- capacity runs train four more devices: default on for the compact model
+-- and the quick twin, off for the full twin (--capacity yes to force)
+if opts.capacity == "auto" then opts.capacity = opts.model == "compact" or opts.quick
+else opts.capacity = opts.capacity == "yes" or opts.capacity == "true" end
 local EPOCHS, TESTS, SEED = math.tointeger(opts.epochs), math.tointeger(opts.tests), math.tointeger(opts.seed)
 local FLIPS = {1, 2, 3}
 local RULES = {"outer", "storkey", "pinv"}
@@ -22,7 +27,8 @@ local RULES = {"outer", "storkey", "pinv"}
 local function new_device()
   if opts.model == "compact" then return mh.compact.grid {cols = 5, rows = 7} end
   if opts.model == "twin" and mh.twin then
-    return mh.twin.new {nodes = 35, preset = "paper", quick = opts.quick, seed = SEED}
+    return mh.twin.new {nodes = 35, preset = "paper", width = opts.letter_s,
+                        cell = opts.quick and 50e-9 or nil, init_s = opts.quick and 5e-9 or nil}
   end
   error(("--model %s: accepted models: compact%s"):format(opts.model, mh.twin and ", twin" or ""), 0)
 end
@@ -59,7 +65,7 @@ local function evaluate(recall, pats, set)
 end
 
 local function device_recall(dev)
-  if dev.recall then
+  if dev.model == "twin" then
     return function(x) return (dev:recall(x, {mode = "sync"})) end
   end
   local net = mh.hopfield.new(dev:weights())
@@ -80,13 +86,16 @@ local function rule_accuracies(pats, set)
   return acc
 end
 
--- Device state for checkpoints: compact G, or the twin's own snapshot.
-local function device_state(dev)
+-- Device state for checkpoints: compact G, or the twin's magnetization
+-- (OVF binary 8 beside the checkpoint, one file per epoch, old ones removed).
+local function device_state(dev, epoch)
   if dev.model == "compact" then return {G = dev:conductance():totable()} end
-  return dev:state()
+  local st = dev:save_state(("%s/checkpoint_twin_e%03d"):format(opts.out, epoch))
+  if epoch > 0 then os.remove(("%s/checkpoint_twin_e%03d.ovf"):format(opts.out, epoch - 1)) end
+  return st
 end
 local function restore_state(dev, st)
-  if dev.model == "compact" then dev:set_conductance(st.G) else dev:restore(st) end
+  if dev.model == "compact" then dev:set_conductance(st.G) else dev:load_state(st) end
 end
 
 local pats, names = mh.patterns.set("ECP")
@@ -108,7 +117,7 @@ if opts.resume then
 end
 
 local last_good = {model = opts.model, epochs = EPOCHS, tests = TESTS, seed = SEED, epoch = start_epoch - 1,
-                   history = history, device = device_state(dev)}
+                   history = history, device = device_state(dev, start_epoch - 1)}
 local progress = mh.cli.progress("fig5 " .. opts.model, EPOCHS, {quiet = opts.quiet})
 mh.checkpoint.guard(function()
   for epoch = start_epoch, EPOCHS do
@@ -117,7 +126,7 @@ mh.checkpoint.guard(function()
     acc, confusion = evaluate(device_recall(dev), pats, set)
     history[#history + 1] = {epoch, acc, base.outer, base.storkey, base.pinv}
     last_good = {model = opts.model, epochs = EPOCHS, tests = TESTS, seed = SEED, epoch = epoch,
-                 history = history, device = device_state(dev)}
+                 history = history, device = device_state(dev, epoch)}
     mh.checkpoint.save(ckpt_path, last_good)
     progress(epoch)
     if epoch == opts.interrupt_at then error("interrupted!") end

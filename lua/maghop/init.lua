@@ -48,4 +48,7 @@ mh.oersted = require "maghop.oersted"
 mh.amr = require "maghop.amr"
 -- END transport
 
+-- The micromagnetic twin device (issue 5)
+mh.twin = require "maghop.twin"
+
 return mh

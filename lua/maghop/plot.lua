@@ -130,4 +130,48 @@ function plot.heatmap(opts)
   return opts.png
 end
 
+-- HSL-style colour of a unit vector, as in MuMax3's images: hue = in-plane
+-- angle, lightness from mz (white at +z, black at -z).
+local function wheel_rgb(mx, my, mz)
+  local h = (math.atan(my, mx) / (2 * math.pi)) % 1 * 6
+  local l = 0.5 + 0.5 * mz
+  local c = (1 - math.abs(2 * l - 1))
+  local x = c * (1 - math.abs(h % 2 - 1))
+  local r, g, b
+  if h < 1 then r, g, b = c, x, 0 elseif h < 2 then r, g, b = x, c, 0
+  elseif h < 3 then r, g, b = 0, c, x elseif h < 4 then r, g, b = 0, x, c
+  elseif h < 5 then r, g, b = x, 0, c else r, g, b = c, 0, x end
+  local m = l - c / 2
+  return math.floor(255 * (r + m) + 0.5), math.floor(255 * (g + m) + 0.5), math.floor(255 * (b + m) + 0.5)
+end
+plot.wheel_rgb = wheel_rgb
+
+--- Magnetization map: colour wheel of the in-plane angle (lightness from
+-- mz), layer k (default 1) of a 3-component Field; cells outside `mask` (a
+-- 1-component Field) are grey. opts: png, m, mask, k, title.
+function plot.mwheel(opts)
+  local nx, ny = opts.m:shape()
+  local k = opts.k or 1
+  local s = {header(opts.png, {width = opts.width or math.min(1200, math.max(420, 4 * nx + 120)),
+    height = opts.height or math.min(1200, math.max(320, math.floor(4 * ny * (opts.width and 1 or 1)) + 80)),
+    title = opts.title}, 0, 0)}
+  s[#s + 1] = "unset key\nunset grid\nunset colorbox\nunset tics\nset size ratio -1\n"
+  s[#s + 1] = ("set xrange [0.5:%d.5]\nset yrange [0.5:%d.5]\n"):format(nx, ny)
+  s[#s + 1] = "set datafile separator whitespace\n$m << EOD\n"
+  local rows = {}
+  for j = 1, ny do
+    for i = 1, nx do
+      local r, g, b = 200, 200, 200
+      if not opts.mask or opts.mask:get(i, j, k) > 0 then
+        r, g, b = wheel_rgb(opts.m:get(i, j, k))
+      end
+      rows[#rows + 1] = ("%d %d %d %d %d"):format(i, j, r, g, b)
+    end
+  end
+  s[#s + 1] = table.concat(rows, "\n") .. "\nEOD\nplot $m using 1:2:3:4:5 with rgbimage\n"
+  local ok, err = plot.gnuplot(table.concat(s))
+  if not ok then return nil, err end
+  return opts.png
+end
+
 return plot

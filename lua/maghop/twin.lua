@@ -1,0 +1,315 @@
+--- The micromagnetic twin: the whole chain of the device, with the same
+-- interface as the compact model (dev:pulse, dev:conductance, dev:weights,
+-- dev.nodes), plus dev:recall (the physical inference protocol) and
+-- dev:snapshot.
+--
+--   pulse: ±V on the Au pads -> sheet currents -> Oersted field H(r) (cached
+--          per pattern) -> LLG dynamics of the Py film for `width` seconds,
+--          then `rest` seconds with the field off
+--   read:  AMR conductivity of m(r) -> anisotropic Laplace solve -> G
+--   weights: w = G - xi G^1T, G^1T the film saturated out of plane (xi = 0.98)
+--
+-- Geometry (our choice; the paper gives no lateral sizes). Pads are 200 nm
+-- squares on a 500 nm pitch: several exchange lengths of a 20 Oe field
+-- (sqrt(2A/(mu0 Ms H)) ~ 130 nm) between pads, so the texture can bend
+-- between neighbours. 4 nodes: a disk of 1.1 um diameter holding the 2x2
+-- grid. 35 nodes: a 2.5 um x 3.5 um rectangle holding the 5x7 grid, one
+-- pitch per pad. Py thickness 20 nm (sheet conductance sigma0 t gives G of
+-- the order of the paper's 0.05-0.2 S), Au 50 nm, 20 nm Al2O3 between.
+-- Drive: the pad voltage is calibrated once so that the alternating pattern
+-- gives a peak in-plane Oersted field of 20 Oe (1.59 kA/m), then every
+-- pattern is applied at that voltage.
+local core = require "maghop.core"
+local electrodes = require "maghop.electrodes"
+local oersted = require "maghop.oersted"
+local amr = require "maghop.amr"
+local hopfield = require "maghop.hopfield"
+local mio = require "maghop.io"
+
+local twin = {}
+
+local OE = 1e3 / (4 * math.pi) -- 1 Oe in A/m
+
+--- Presets. "paper": the paper's Table 1 (COMSOL field units converted to
+-- SI: A = 1.3e-11 J/m, Ku = -21.6 J/m^3 hard axis z, alpha = 0.3,
+-- gamma = 2.21e5 m/(A s)), no demagnetization, 20 nm cells (the texture
+-- scale of a 20 Oe field is ~130 nm). "full": the same film with demagnetization and 5 nm cells
+-- (below the 5.7 nm exchange length of Py).
+twin.presets = {
+  paper = {cell = 20e-9, cell4 = 20e-9, demag = false, alpha = 0.3, Ms = 8e5, A = 1.3e-11,
+           Ku = -21.6, gamma = 2.21e5},
+  full = {cell = 5e-9, cell4 = 5e-9, demag = true, alpha = 0.3, Ms = 8e5, A = 1.3e-11,
+          Ku = -21.6, gamma = 2.21e5},
+}
+
+twin.geometry = {
+  pitch = 500e-9, pad = 200e-9, thickness = 20e-9, disk_diameter = 1.1e-6,
+  au_thickness = 50e-9, au_sigma = 4.1e7, spacer = 20e-9,
+}
+
+local Twin = {}
+Twin.__index = function(self, k)
+  if k == "nodes" then return self.el:count() end
+  if k == "model" then return "twin" end
+  return Twin[k]
+end
+
+local function geometry_film(nodes, preset, opts)
+  local g = twin.geometry
+  local cell = opts.cell or (nodes == 4 and preset.cell4 or preset.cell)
+  local cols, rows, shape, w, h
+  if nodes == 4 then
+    cols, rows, shape = 2, 2, "disk"
+    w, h = g.disk_diameter, g.disk_diameter
+  elseif nodes == 35 then
+    cols, rows, shape = 5, 7, "rect"
+    w, h = cols * g.pitch, rows * g.pitch
+  else
+    error("twin.new: built-in geometries have 4 or 35 nodes; give 'film' and 'electrodes' for others", 3)
+  end
+  local nx, ny = math.floor(w / cell + 0.5), math.floor(h / cell + 0.5)
+  local film = core.film {nx = nx, ny = ny, nz = 1, dx = cell, dy = cell, dz = g.thickness, shape = shape,
+                          Ms = preset.Ms, A = preset.A, Ku = preset.Ku, anis_axis = {0, 0, 1},
+                          alpha = preset.alpha, gamma = preset.gamma, demag = preset.demag}
+  local el = electrodes.grid {cols = cols, rows = rows, pitch = g.pitch, size = g.pad}
+  return film, el
+end
+
+--- New twin device.
+-- opts: nodes (4 or 35, built-in geometry) or film + electrodes (your own);
+-- preset = "paper" | "full"; cell (m, override); width (pulse length, s,
+-- default 5 ns), rest (field-off time after each pulse, s, default 0);
+-- peak_H (calibration target, A/m, default 20 Oe); volts (fixed pad voltage
+-- instead of calibrating); amr_ratio (default 0.04: the 1T reference then
+-- sits mid-way in the AMR range, where xi = 0.98 is the paper's value);
+-- sigma0 (5e6 S/m); xi (0.98); init = pattern label to saturate the texture
+-- with at start (default "+-+-..." alternating) and init_s (its length,
+-- default 20 ns); tol (RK45 tolerance, 1e-4); seed.
+function twin.new(opts)
+  opts = opts or {}
+  if type(opts) ~= "table" then error("twin.new: options table expected", 2) end
+  local preset = twin.presets[opts.preset or "paper"]
+  if not preset then
+    error(("twin.new: option 'preset' must be \"paper\" or \"full\", got %q"):format(tostring(opts.preset)), 2)
+  end
+  local film, el = opts.film, opts.electrodes
+  if film == nil or el == nil then
+    if film ~= nil or el ~= nil then error("twin.new: give both 'film' and 'electrodes', or 'nodes'", 2) end
+    film, el = geometry_film(opts.nodes or 4, preset, opts)
+  elseif not electrodes.is(el) then
+    error("twin.new: option 'electrodes' must come from mh.electrodes", 2)
+  end
+  local function positive(name, default)
+    local v = opts[name] == nil and default or opts[name]
+    if type(v) ~= "number" or not (v >= 0) or v == math.huge then
+      error(("twin.new: option '%s' must be a finite number >= 0, got %s"):format(name, tostring(v)), 3)
+    end
+    return v
+  end
+  local self = setmetatable({
+    film = film, el = el,
+    width = positive("width", 5e-9), rest = positive("rest", 0),
+    peak_H = positive("peak_H", 20 * OE), xi = positive("xi", 0.98),
+    tol = positive("tol", 1e-4),
+    amr_opts = {sigma0 = opts.sigma0 or 5e6, amr_ratio = opts.amr_ratio or 0.04,
+                thickness = opts.thickness},
+    au_opts = {sigma = twin.geometry.au_sigma, thickness = twin.geometry.au_thickness},
+    fields = {}, -- pattern label -> H Field
+    G = nil,     -- cached conductance of the current texture
+    timing = {llg = 0, oersted = 0, amr = 0, recall = 0},
+  }, Twin)
+  if self.width <= 0 then error("twin.new: option 'width' must be > 0 s", 2) end
+  local N = self.nodes
+  -- calibrate the pad voltage on the alternating pattern
+  local ref = {}
+  for k = 1, N do ref[k] = (k % 2 == 1) and 1 or -1 end
+  if opts.volts then
+    self.volts = positive("volts", 1)
+  else
+    local t0 = core.wtime()
+    local r, err = oersted.solve {film = film, electrodes = el, volts = ref, target_peak_H = self.peak_H,
+                                  sigma = self.au_opts.sigma, thickness = self.au_opts.thickness}
+    if not r then error("twin.new: drive calibration failed: " .. tostring(err), 2) end
+    local vmax = 0
+    for k = 1, N do vmax = math.max(vmax, math.abs(r.pad_volts:get(k, 1))) end
+    self.volts = vmax
+    self.timing.oersted = self.timing.oersted + core.wtime() - t0
+  end
+  -- initial texture: in-plane uniform, then saturated by the init pattern
+  film:set_uniform(1, 0, 0)
+  local init = opts.init or hopfield.label(ref)
+  if init ~= false then
+    self:pulse(type(init) == "string" and hopfield.parse(init) or init, 1, {width = opts.init_s or 20e-9})
+  end
+  return self
+end
+
+local function check_pattern(self, x)
+  local N = self.nodes
+  if type(x) == "string" then x = hopfield.parse(x) end
+  if type(x) ~= "table" or #x ~= N then
+    error(("twin: pattern of %d entries (+1/-1) expected"):format(N), 3)
+  end
+  for k = 1, N do
+    if x[k] ~= 1 and x[k] ~= -1 then error(("twin: pattern entry %d is %s; entries must be +1 or -1"):format(k, tostring(x[k])), 3) end
+  end
+  return x
+end
+
+-- Oersted field of a pattern at the calibrated voltage (cached).
+function Twin:field_of(x, volts)
+  volts = volts or self.volts
+  local key = hopfield.label(x) .. "@" .. ("%.9g"):format(volts)
+  local H = self.fields[key]
+  if not H then
+    local t0 = core.wtime()
+    local v = {}
+    for k = 1, #x do v[k] = volts * x[k] end
+    local r, err = oersted.solve {film = self.film, electrodes = self.el, volts = v,
+                                  sigma = self.au_opts.sigma, thickness = self.au_opts.thickness}
+    if not r then error("twin: Oersted solve failed: " .. tostring(err), 0) end
+    H = r.H
+    self.fields[key] = H
+    self.timing.oersted = self.timing.oersted + core.wtime() - t0
+  end
+  return H
+end
+
+local function run(self, seconds)
+  if seconds <= 0 then return end
+  local t0 = core.wtime()
+  -- every segment starts from the same trial step, so a resumed run repeats
+  -- an uninterrupted one exactly
+  local steps, err = self.film:run(seconds, {solver = "rk45", dt = 1e-13, tol = self.tol})
+  if not steps then error("twin: LLG integration failed: " .. tostring(err), 0) end
+  self.timing.llg = self.timing.llg + core.wtime() - t0
+end
+
+--- Apply `count` pulses of pattern x (±1 table or "+-+-" label). opts:
+-- width (s), rest (s), volts (V; default the calibrated drive).
+function Twin:pulse(x, count, opts)
+  x = check_pattern(self, x)
+  count = count == nil and 1 or count
+  if math.type(count) ~= "integer" or count < 0 then
+    error("twin:pulse: count must be a non-negative integer, got " .. tostring(count), 2)
+  end
+  opts = opts or {}
+  local width, rest = opts.width or self.width, opts.rest or self.rest
+  if type(width) ~= "number" or not (width > 0) or width > 1e-6 then
+    error("twin:pulse: option 'width' must be in (0, 1e-6] s", 2)
+  end
+  local H = self:field_of(x, opts.volts)
+  for _ = 1, count do
+    self.film:set_field_map(H)
+    run(self, width)
+    self.film:set_field_map(nil)
+    run(self, rest)
+  end
+  self.G = nil
+  return self
+end
+
+--- Conductance matrix (N x N Array, siemens) of the current texture.
+function Twin:conductance()
+  if not self.G then
+    local t0 = core.wtime()
+    local G, err = amr.conductance(self.film, self.el, self.amr_opts)
+    if not G then error("twin: AMR solve failed: " .. tostring(err), 0) end
+    self.G = G
+    self.timing.amr = self.timing.amr + core.wtime() - t0
+  end
+  return self.G:copy()
+end
+
+--- G of the film saturated out of plane (isotropic AMR), computed once.
+function Twin:reference()
+  if not self.G1 then
+    local t0 = core.wtime()
+    local G1, err = amr.conductance_saturated(self.film, self.el, self.amr_opts)
+    if not G1 then error("twin: AMR solve failed: " .. tostring(err), 0) end
+    self.G1 = G1
+    self.timing.amr = self.timing.amr + core.wtime() - t0
+  end
+  return self.G1:copy()
+end
+
+--- Weights of the physical inference protocol, w = G - xi G^1T (zero
+-- diagonal), as an N x N Array.
+function Twin:weights()
+  local w = self:conductance() - self:reference() * self.xi
+  for i = 1, self.nodes do w:set(i, i, 0) end
+  return w
+end
+
+--- Recall through the paper's inference protocol. The protocol's node
+-- current I_i = I_i1 + I_i2 = 2 sum_{j != i} G_ij V_j is linear in the pad
+-- voltages, so it equals a Hopfield update with w = G - xi G^1T: by default
+-- we use that (fast, exact); opts.physical = true runs the pad-current
+-- solves on the film instead (amr.infer). opts: mode, seed, max_sweeps.
+function Twin:recall(state, opts)
+  opts = opts or {}
+  local t0 = core.wtime()
+  local s, sweeps, converged, cycle
+  if opts.physical then
+    local info
+    s, sweeps, info = amr.infer(self.film, self.el, state, {mode = opts.mode or "async", seed = opts.seed,
+      max_sweeps = opts.max_sweeps, xi = self.xi, sigma0 = self.amr_opts.sigma0,
+      amr_ratio = self.amr_opts.amr_ratio, thickness = self.amr_opts.thickness})
+    converged, cycle = info and info.converged, false
+  else
+    local net = self.net_cache
+    if not net or self.net_G ~= self.G then
+      net = hopfield.new(self:weights())
+      self.net_cache, self.net_G = net, self.G
+    end
+    s, sweeps, converged, cycle = net:recall(state, {mode = opts.mode or "async", seed = opts.seed,
+                                                     max_sweeps = opts.max_sweeps})
+  end
+  self.timing.recall = self.timing.recall + core.wtime() - t0
+  return s, sweeps, converged, cycle
+end
+
+--- Save the magnetization (OVF 2.0 binary 8) and a colour-wheel PNG of the
+-- in-plane angle: `path` without extension; returns the two paths.
+function Twin:snapshot(path, title)
+  mio.mkdir(mio.dirname(path))
+  local ok, err = self.film:save_ovf(path .. ".ovf", {format = "binary8", title = title or "maghop twin"})
+  if not ok then error("twin:snapshot: " .. tostring(err), 2) end
+  local plot = require "maghop.plot"
+  local png = plot.mwheel {png = path .. ".png", m = self.film:m(), mask = self.film:mask(), title = title}
+  return path .. ".ovf", png
+end
+
+--- State for checkpoints: the magnetization written to `prefix`.ovf
+-- (binary 8, exact), atomically. Returns a table to store in a checkpoint.
+function Twin:save_state(prefix)
+  mio.mkdir(mio.dirname(prefix))
+  local tmp = prefix .. ".tmp.ovf"
+  local ok, err = self.film:save_ovf(tmp, {format = "binary8"})
+  if not ok then error("twin:save_state: " .. tostring(err), 2) end
+  local rok, rerr = os.rename(tmp, prefix .. ".ovf")
+  if not rok then error("twin:save_state: " .. tostring(rerr), 2) end
+  return {ovf = prefix .. ".ovf"}
+end
+
+--- Restore a state saved by save_state.
+function Twin:load_state(st)
+  local ok, err = self.film:load_ovf(st.ovf)
+  if not ok then error("twin:load_state: " .. tostring(err), 2) end
+  self.G = nil
+  return self
+end
+
+--- Seconds spent per stage: {llg=, oersted=, amr=, recall=}.
+function Twin:timings()
+  local t = {}
+  for k, v in pairs(self.timing) do t[k] = v end
+  return t
+end
+
+function Twin:__tostring()
+  local nx, ny = self.film:shape()
+  return ("Twin device, %d nodes, film %dx%d cells, drive %.3g V"):format(self.nodes, nx, ny, self.volts)
+end
+
+return twin

@@ -1,0 +1,90 @@
+-- The micromagnetic twin on a coarse grid: same interface as the compact
+-- model, Kirchhoff G, the Fig. 3 trend, protocol = weights, exact state I/O.
+local lu = require "luaunit"
+local mh = require "maghop"
+local H = dofile("spec/helpers.lua")
+
+local T = {}
+
+-- 4-node disk with 50 nm cells (22 x 22): seconds, not minutes.
+local function small_twin(init)
+  return mh.twin.new {nodes = 4, preset = "paper", cell = 50e-9, width = 5e-9, init = init, init_s = 40e-9}
+end
+
+function T.test_interface_and_kirchhoff()
+  local dev = small_twin()
+  lu.assertEquals(dev.nodes, 4)
+  lu.assertEquals(dev.model, "twin")
+  lu.assertStrContains(tostring(dev), "Twin device, 4 nodes")
+  local G = dev:conductance()
+  lu.assertTrue((G - G:t()):maxabs() < 1e-12 * G:maxabs())
+  lu.assertTrue(G:row_sums():maxabs() < 1e-9 * G:maxabs())
+  local g = G:totable()
+  for i = 1, 4 do for j = 1, 4 do if i ~= j then lu.assertTrue(g[i][j] < 0) end end end
+  -- AMR > 0: Sigma(m) <= sigma_perp I, so for any pad voltages the film
+  -- dissipates no more than when saturated out of plane: v'Gv <= v'G1T v
+  local R = dev:reference()
+  for _, v in ipairs {{1, -1, 1, -1}, {1, 1, -1, -1}, {1, 0, 0, -1}, {0.3, -1, 0.2, 0.5}} do
+    local vv = mh.array(v)
+    local pg = (vv:t() * G * vv):get(1, 1)
+    local pr = (vv:t() * R * vv):get(1, 1)
+    lu.assertTrue(pg <= pr * (1 + 1e-12) and pg > 0.9 * pr)
+  end
+  R = R:totable()
+  local w = dev:weights():totable()
+  lu.assertAlmostEquals(w[1][2], g[1][2] - 0.98 * R[1][2], 1e-15)
+  lu.assertEquals(w[3][3], 0)
+end
+
+function T.test_pulses_move_G_like_fig3()
+  local dev = small_twin("+-+-")
+  local G0 = dev:conductance():totable()
+  dev:pulse("++--", 16) -- 80 ns: past the precessional overshoot
+  local G = dev:conductance():totable()
+  -- "++--" after "+-+-": G12, G34 rise; G13, G24 fall (off-diagonals < 0)
+  lu.assertTrue(G[1][2] > G0[1][2])
+  lu.assertTrue(G[3][4] > G0[3][4])
+  lu.assertTrue(G[1][3] < G0[1][3])
+  lu.assertTrue(G[2][4] < G0[2][4])
+end
+
+function T.test_protocol_equals_weights()
+  local dev = small_twin("++--")
+  for k, s0 in ipairs {{1, 1, 1, -1}, {-1, 1, -1, -1}, {1, -1, 1, 1}} do
+    local a = dev:recall(s0, {mode = "sync"})
+    local b = dev:recall(s0, {mode = "sync", physical = true})
+    lu.assertEquals(b, a, "state " .. k)
+  end
+end
+
+function T.test_state_roundtrip_is_exact()
+  local dir = os.tmpname()
+  os.remove(dir)
+  local a = small_twin(false)
+  a:pulse("+--+", 1)
+  local st = a:save_state(dir .. "/s")
+  local G_before = a:conductance()
+  a:pulse("++++", 1)
+  a:load_state(st)
+  lu.assertEquals((a:conductance() - G_before):maxabs(), 0)
+  -- the same pulse from the same state gives the same G, bit for bit
+  a:pulse("+-+-", 1)
+  local G1 = a:conductance()
+  a:load_state(st)
+  a:pulse("+-+-", 1)
+  lu.assertEquals((a:conductance() - G1):maxabs(), 0)
+  os.execute("rm -rf " .. mh.io.shell_quote(dir))
+end
+
+function T.test_bad_input()
+  H.raises("option 'preset'", mh.twin.new, {preset = "fast"})
+  H.raises("4 or 35 nodes", mh.twin.new, {nodes = 5})
+  H.raises("option 'width'", mh.twin.new, {nodes = 4, width = -1})
+  local dev = small_twin(false)
+  H.raises("pattern of 4 entries", dev.pulse, dev, {1, 1, 1})
+  H.raises("entries must be +1 or -1", dev.pulse, dev, {1, 0, 1, 1})
+  H.raises("non-negative integer", dev.pulse, dev, {1, 1, 1, 1}, -2)
+  H.raises("option 'width'", dev.pulse, dev, {1, 1, 1, 1}, 1, {width = 0})
+end
+
+return {TestTwin = T}
