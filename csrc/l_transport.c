@@ -198,14 +198,17 @@ static void read_volts(lua_State *L, int arg, int n, double *v)
     }
 }
 
+/* FNV-style hash of m, a word at a time: detects any change of the film's
+ * magnetization between reads (so the factorization is redone only then). */
 static uint64_t hash_m(const mm_film *f)
 {
     uint64_t h = 1469598103934665603ULL;
-    const unsigned char *p = (const unsigned char *)f->m;
-    size_t nb = 3 * f->n * sizeof(double);
-    for (size_t i = 0; i < nb; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
+    size_t nw = 3 * f->n;
+    for (size_t i = 0; i < nw; i++) {
+        uint64_t w;
+        memcpy(&w, f->m + i, sizeof w);
+        h = (h ^ w) * 1099511628211ULL;
+        h ^= h >> 29;
     }
     return h;
 }
