@@ -482,6 +482,8 @@ static int oe_tostring(lua_State *L)
 }
 
 static const char *const OE_KEYS[] = {"sigma", "thickness", "offset", "footprint", "solver", NULL};
+/* footprint: "film" (the film's column mask, default), "full" (the whole
+ * grid) or a Field nx×ny×1×1 whose nonzero cells carry Au. */
 
 /* core.oersted_solver(film, pads, opts) -> OerstedSolver */
 static int l_oersted_solver(lua_State *L)
@@ -493,20 +495,27 @@ static int l_oersted_solver(lua_State *L)
     double off = opt_num(L, 3, "offset", 0.5 * th + 20e-9 + 0.5 * f->nz * f->dz);
     int kind = opt_solver(L, 3);
     int full = 0;
+    const lmh_field *fpm = NULL; /* footprint given as a mask Field */
     if (!lua_isnoneornil(L, 3)) {
         lua_getfield(L, 3, "footprint");
-        static const char *const fp[] = {"film", "full", NULL};
-        if (!lua_isnil(L, -1)) {
+        if (lua_isuserdata(L, -1)) {
+            fpm = lmh_field_check(L, lua_gettop(L));
+            if (fpm->nx != f->nx || fpm->ny != f->ny || fpm->nz != 1 || fpm->ncomp != 1)
+                lmh_argfail(L, 3, "footprint Field must be %dx%dx1 with 1 comp (nonzero = Au), got "
+                            "%dx%dx%d (%d comps)", f->nx, f->ny, fpm->nx, fpm->ny, fpm->nz, fpm->ncomp);
+            full = 2;
+        } else if (!lua_isnil(L, -1)) {
+            static const char *const fp[] = {"film", "full", NULL};
             const char *s = lua_tostring(L, -1);
             int k = -1;
             for (int q = 0; s && fp[q]; q++)
                 if (strcmp(s, fp[q]) == 0)
                     k = q;
             if (k < 0)
-                lmh_argfail(L, 3, "footprint must be 'film' or 'full'");
+                lmh_argfail(L, 3, "footprint must be 'film', 'full' or a mask Field");
             full = k == 1;
         }
-        lua_pop(L, 1);
+        lua_pop(L, 1); /* the Field stays referenced by the options table */
     }
     if (!(sigma > 0))
         lmh_argfail(L, 3, "sigma must be > 0 S/m, got %g", sigma);
@@ -520,8 +529,11 @@ static int l_oersted_solver(lua_State *L)
     size_t n2 = (size_t)f->nx * f->ny;
     unsigned char *cond = lua_newuserdatauv(L, n2, 0);
     column_mask(f, cond);
-    if (full)
+    if (full == 1)
         memset(cond, 1, n2);
+    else if (full == 2)
+        for (size_t c = 0; c < n2; c++)
+            cond[c] = fpm->data[c] != 0;
     int *pad = map_pads(L, 2, f, cond, npads, rects);
 
     loe *u = lua_newuserdatauv(L, sizeof *u, 1);

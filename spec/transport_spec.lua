@@ -257,6 +257,16 @@ function T.test_oersted_solve_currents_and_calibration()
     lu.assertAlmostEquals(sr.pad_volts:get(k, 1), ({1, -1, 1, -1})[k] - R * sr.I:get(k, 1), 1e-9)
   end
   lu.assertTrue(math.abs(sr.I:get(1, 1)) < math.abs(r.I:get(1, 1)))
+  -- an Au footprint given as a mask: only the top half carries current
+  local nx0 = select(1, f:shape())
+  local fp = mh.field(nx0, nx0, 1, 1)
+  for j = nx0 // 2 + 1, nx0 do for i = 1, nx0 do fp:set(i, j, 1, 1) end end
+  local el2 = mh.electrodes.custom{{x = 100e-9, y = 500e-9, w = 60e-9, h = 60e-9}, {x = 540e-9, y = 500e-9, w = 60e-9, h = 60e-9}}
+  local rf = assert(mh.oersted.solve{film = f, electrodes = el2, volts = {1, 0}, footprint = fp})
+  local kx_low, ky_low = rf.K:get(16, 4, 1)
+  lu.assertEquals(kx_low * kx_low + ky_low * ky_low, 0)
+  lu.assertTrue(math.abs(rf.K:get(16, 25, 1)) > 0)
+  H.raises("footprint Field must be", mh.oersted.solve, {film = f, electrodes = el2, volts = {1, 0}, footprint = mh.field(4, 4, 1, 1)})
   -- a sheet current between end contacts of a uniform strip: K = sigma t V / L
   local nx, dx = 40, 10e-9
   local fs = mh.film{nx = nx, ny = 6, nz = 1, dx = dx, dy = dx, dz = 5e-9}

@@ -15,7 +15,8 @@ local SOLVE_KEYS = {film = true, electrodes = true, volts = true, sigma = true, 
 
 --- A reusable Au solver: oersted.solver(film, electrodes, {sigma = 4.1e7 S/m,
 -- thickness = 50e-9 m, offset = (m, Au centre to Py centre; default
--- thickness/2 + 20 nm + film thickness/2), footprint = "film"|"full",
+-- thickness/2 + 20 nm + film thickness/2), footprint = "film"|"full"|mask
+-- Field (nx×ny×1, 1 comp, nonzero = Au),
 -- solver = "cholmod"|...}). Methods: s:solve(volts, {series_resistance=,
 -- target_peak_H=}), s:conductance() (Au pad conductances).
 function oersted.solver(film, el, opts)
@@ -24,10 +25,17 @@ function oersted.solver(film, el, opts)
 end
 
 local MAX_CACHED = 16 -- solvers kept per film
+local ids, next_id = setmetatable({}, {__mode = "k"}), 0 -- footprint Fields -> ids
+
+local function footprint_key(fp)
+  if type(fp) ~= "userdata" then return tostring(fp) end
+  if not ids[fp] then next_id = next_id + 1; ids[fp] = next_id end
+  return "field#" .. ids[fp]
+end
 
 local function cached(film, el, opts)
   local key = table.concat({tostring(opts.sigma), tostring(opts.thickness), tostring(opts.offset),
-                            tostring(opts.footprint), tostring(opts.solver), el:key(film)}, "|")
+                            footprint_key(opts.footprint), tostring(opts.solver), el:key(film)}, "|")
   local per = cache[film]
   if not per then per = {n = 0, solvers = {}}; cache[film] = per end
   local s = per.solvers[key]
