@@ -68,7 +68,9 @@ struct mm_film {
     double dx, dy, dz;
     size_t n;             /* nx*ny*nz */
     unsigned char *mask;  /* n, 1 = material (owned) */
-    double *m;            /* SoA 3n, unit vectors in mask, 0 outside (owned) */
+    double *m;            /* SoA 3n, unit vectors in mask, 0 outside (owned). The
+                           * steppers swap this pointer with workspace buffers:
+                           * read f->m afresh after a step, never cache it. */
     double Ms, A, Ku, anis[3], alpha, gamma;
     double temperature;
     uint64_t seed;
