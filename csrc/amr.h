@@ -35,10 +35,12 @@ int mh_sheet_set_conductance(mh_sheet *s, const double *gxx, const double *gxy, 
 void mh_sheet_set_tolerance(mh_sheet *s, double tol, int maxit);
 
 /* Conductance matrix G (npads×npads, row-major, siemens): column j =
- * currents into all pads with pad j at 1 V and the others at 0 V. Uses
- * npads-1 solves (the last column follows from zero row sums) and
- * symmetrizes. *relres (may be NULL) gets the worst relative residual.
- * Returns MH_OK, MH_ENOCONV (G filled from the last iterates), MH_EINVAL. */
+ * currents into all pads with pad j at 1 V and the others at 0 V. Computed
+ * as the Schur complement G = A_pp − Cᵀ A_ff⁻¹ C of the corner system (one
+ * sparse forward substitution per pad with the direct solver), then made
+ * exactly symmetric with zero row sums. *relres (may be NULL) gets the
+ * worst relative residual. Returns MH_OK, MH_ENOCONV (G from the last
+ * iterates), MH_EINVAL (no conductances loaded), MH_ENOMEM. */
 int mh_sheet_conductance(mh_sheet *s, double *G, double *relres);
 
 /* Potentials for pad voltages `volts` (npads, V): phi (nx*ny cell-centre

@@ -317,7 +317,6 @@ static int l_amr_solver(lua_State *L)
     mh_sheet_set_tolerance(u->sheet, tol, (int)maxit);
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 1);
-    (void)rects;
     return 1;
 }
 
@@ -576,7 +575,6 @@ static int l_oersted_solver(lua_State *L)
     }
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 1);
-    (void)rects;
     return 1;
 }
 
