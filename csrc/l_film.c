@@ -776,8 +776,9 @@ fail:
         return raise_status(L, u, st, "run");
     if (st == MH_ENOCONV) {
         lua_pushnil(L);
-        pushf(L, "run: step size underflow at t = %f ns (last error %f, tol %f)", f->t * 1e9,
-                        f->last_err, tol);
+        pushf(L, "run: integration failed at t = %g ns: %s", f->t * 1e9,
+              solver == MM_RK45 ? "step size underflow (state not finite or tol too tight)"
+                                : "state not finite (dt too large for this field?)");
         return 2;
     }
     return raise_status(L, u, st, "run");

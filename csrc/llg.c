@@ -96,6 +96,7 @@ typedef struct {
     double e[7];
     double errmax; /* result */
     double tqmax;  /* result: max |m x H| at y (when k != NULL) */
+    int bad;       /* result: a normalized output or error term was not finite */
 } pass_t;
 
 /* Right-hand side on one tile: k = c1 (y x H) + c2 y x (y x H), and the
@@ -136,15 +137,19 @@ MM_CLONES static void tile_comb(size_t len, double *restrict out, const double *
     }
 }
 
-MM_CLONES static void tile_norm(size_t len, double *restrict x, double *restrict y, double *restrict z)
+/* Normalize one tile; returns the sum of |v|^2 (NaN if any is not finite). */
+MM_CLONES static double tile_norm(size_t len, double *restrict x, double *restrict y, double *restrict z)
 {
+    double sum = 0;
     for (size_t o = 0; o < len; o++) {
         const double r2 = x[o] * x[o] + y[o] * y[o] + z[o] * z[o];
         const double s = r2 > 0 ? 1.0 / sqrt(r2) : 0.0;
+        sum += r2;
         x[o] *= s;
         y[o] *= s;
         z[o] *= s;
     }
+    return sum;
 }
 
 static int run_pass(mm_film *f, pass_t *p, const mm_clock *ck)
@@ -194,7 +199,7 @@ static int run_pass(mm_film *f, pass_t *p, const mm_clock *ck)
                     tile_comb(len, P.out + off, P.base + off, P.nk, P.ks, P.a, off);
                 }
                 if (P.norm)
-                    tile_norm(len, P.out + c0, P.out + n + c0, P.out + 2 * n + c0);
+                    chk += tile_norm(len, P.out + c0, P.out + n + c0, P.out + 2 * n + c0);
             }
             if (P.ne) {
                 double *ex = Ht, *ey = Ht + MM_TILE, *ez = Ht + 2 * MM_TILE;
@@ -223,7 +228,9 @@ static int run_pass(mm_film *f, pass_t *p, const mm_clock *ck)
             }
         }
     }
-    p->errmax = isnan(chk) ? INFINITY : sqrt(errmax);
+    /* chk sums finite squares; NaN means some value is not finite */
+    p->errmax = isfinite(chk) ? sqrt(errmax) : INFINITY;
+    p->bad = !isfinite(chk);
     p->tqmax = sqrt(tqmax);
     return MH_OK;
 }
@@ -409,6 +416,8 @@ static int heun_step(mm_film *f, mm_work *w, double h)
     pass_comb(&p, w->ys[1], f->m, 2, ks, a2, 1);
     if ((st = run_pass(f, &p, &ck)) != MH_OK)
         return st;
+    if (p.bad)
+        return MH_ENOCONV; /* not finite: m is left as it was */
     swap_m(f, &w->ys[1]);
     return MH_OK;
 }
@@ -434,6 +443,8 @@ static int rk4_step(mm_film *f, mm_work *w, double h)
         }
         if ((st = run_pass(f, &p, &ck)) != MH_OK)
             return st;
+        if (p.bad)
+            return MH_ENOCONV; /* not finite: m is left as it was */
     }
     swap_m(f, &w->ys[1]);
     return MH_OK;

@@ -17,7 +17,8 @@ typedef enum { MM_HEUN = 0, MM_RK4 = 1, MM_RK45 = 2 } mm_solver;
  * and the proposed next step on return; tol bounds the per-step error
  * estimate max_cells |dm| (tol = INFINITY: fixed step *dt, never rejected). Updates f->m, t, step, accepted, rejected,
  * last_err, last_dt. Returns MH_OK, MH_EINVAL (bad dt/tol, or RK45 with a
- * thermal term), MH_ENOMEM, MH_ENOCONV (step size underflow), or the status
+ * thermal term), MH_ENOMEM, MH_ENOCONV (step size underflow, or a state that
+ * is not finite; m is then left unchanged), or the status
  * of a failing term (e.g. the field callback). */
 int mm_llg_step(mm_film *f, mm_solver s, double *dt, double tol, double t_end);
 
