@@ -104,7 +104,7 @@ local base = rule_accuracies(pats, set)
 local ckpt_path = opts.out .. "/checkpoint_" .. opts.model .. ".lua"
 
 local dev = new_device()
-local history, start_epoch, confusion = {}, 1, nil
+local history, analysis, start_epoch, confusion = {}, {}, 1, nil
 if opts.resume then
   local ck, err = mh.checkpoint.load(ckpt_path)
   if not ck then error("--resume: " .. tostring(err), 0) end
@@ -112,21 +112,42 @@ if opts.resume then
     error("--resume: checkpoint was made with other options (model/epochs/tests/seed)", 0)
   end
   restore_state(dev, ck.device)
-  history, start_epoch = ck.history, ck.epoch + 1
+  history, analysis, start_epoch = ck.history, ck.analysis, ck.epoch + 1
   if not opts.quiet then io.stderr:write(("resuming after epoch %d\n"):format(ck.epoch)) end
 end
 
 local last_good = {model = opts.model, epochs = EPOCHS, tests = TESTS, seed = SEED, epoch = start_epoch - 1,
-                   history = history, device = device_state(dev, start_epoch - 1)}
+                   history = history, analysis = analysis, device = device_state(dev, start_epoch - 1)}
+
+-- Analysis of the reference subtraction: the same recall with weights
+-- centred on the epoch's own mean conductance, w = G - mean(G after each
+-- letter), instead of w = G - xi G^1T (twin) or G - Gavg (compact).
+local function centred_accuracy(G_letters, G_now)
+  local mean = G_letters[1] * (1 / #G_letters)
+  for k = 2, #G_letters do mean = mean + G_letters[k] * (1 / #G_letters) end
+  local w = G_now - mean
+  for i = 1, #pats[1] do w:set(i, i, 0) end
+  local net = mh.hopfield.new(w)
+  return (evaluate(function(x) return (net:recall(x, {mode = "sync"})) end, pats, set))
+end
 local progress = mh.cli.progress("fig5 " .. opts.model, EPOCHS, {quiet = opts.quiet})
 mh.checkpoint.guard(function()
   for epoch = start_epoch, EPOCHS do
-    for _, x in ipairs(pats) do train_letter(dev, x) end
+    local G_letters = {}
+    for _, x in ipairs(pats) do
+      train_letter(dev, x)
+      G_letters[#G_letters + 1] = dev:conductance()
+    end
     local acc
     acc, confusion = evaluate(device_recall(dev), pats, set)
     history[#history + 1] = {epoch, acc, base.outer, base.storkey, base.pinv}
+    local w = dev:weights()
+    local wplus = 0
+    for i = 1, #pats[1] do for j = 1, #pats[1] do if i ~= j and w:get(i, j) > 0 then wplus = wplus + 1 end end end
+    analysis[#analysis + 1] = {epoch, acc, centred_accuracy(G_letters, G_letters[#G_letters]),
+                               wplus / (#pats[1] * (#pats[1] - 1))}
     last_good = {model = opts.model, epochs = EPOCHS, tests = TESTS, seed = SEED, epoch = epoch,
-                 history = history, device = device_state(dev, epoch)}
+                 history = history, analysis = analysis, device = device_state(dev, epoch)}
     mh.checkpoint.save(ckpt_path, last_good)
     progress(epoch)
     if epoch == opts.interrupt_at then error("interrupted!") end
@@ -139,6 +160,8 @@ end
 
 local acc_csv = mh.io.write_csv(opts.out .. "/accuracy.csv",
   {"epoch", "accuracy_device", "accuracy_outer", "accuracy_storkey", "accuracy_pinv"}, history)
+mh.io.write_csv(opts.out .. "/analysis.csv",
+  {"epoch", "accuracy_device", "accuracy_centred", "fraction_positive_weights"}, analysis)
 local conf_rows = {}
 for i, row in ipairs(confusion) do
   conf_rows[i] = {names[i], table.unpack(row)}
@@ -170,4 +193,5 @@ end
 local final = history[#history]
 mh.cli.summary {{"model", opts.model}, {"epochs", EPOCHS},
   {"accuracy_device", ("%.3f"):format(final[2])}, {"accuracy_outer", ("%.3f"):format(final[3])},
-  {"accuracy_storkey", ("%.3f"):format(final[4])}, {"accuracy_pinv", ("%.3f"):format(final[5])}}
+  {"accuracy_storkey", ("%.3f"):format(final[4])}, {"accuracy_pinv", ("%.3f"):format(final[5])},
+  {"accuracy_centred", ("%.3f"):format(analysis[#analysis][3])}}

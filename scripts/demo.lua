@@ -10,16 +10,13 @@ local runs = {
   {"examples/fig4_energy_landscape.lua"},
   {"examples/fig4_letters_tiles.lua"},
   {"examples/logic_gates.lua", "--quiet"},
-}
--- Experiments of the micromagnetic engine and transport join here when present.
-local optional = {
+  {"examples/fig5_letters.lua", "--quiet"},
+  {"examples/fig3_oja_evolution.lua", "--model", "twin", "--quick", "--quiet"},
+  {"examples/fig5_letters.lua", "--model", "twin", "--quick", "--quiet", "--out", "out/fig5_twin_quick"},
   {"examples/stdprob4.lua", "--quick"},
   {"examples/oersted_map.lua"},
   {"examples/measure_conductance.lua"},
 }
-for _, r in ipairs(optional) do
-  if mio.exists(r[1]) then runs[#runs + 1] = r end
-end
 
 local t0, start_epoch = core.wtime(), os.time() - 1
 local failed = 0

@@ -43,12 +43,19 @@ function T.test_sigint_saves_checkpoint_and_exits_130()
 local mh = require "maghop"
 local state = {n = 0}
 mh.checkpoint.guard(function()
+  io.open(%q, "w"):close() -- ready: the handler is installed
   while true do state.n = state.n + 1 end
 end, function() mh.checkpoint.save(%q, state) end)
-]]):format(dir .. "/ck.lua"))
+]]):format(dir .. "/ready", dir .. "/ck.lua"))
   f:close()
-  local code = run(("timeout --preserve-status -s INT 1 %s %s 2>/dev/null"):format(mh.io.shell_quote(host), mh.io.shell_quote(script)))
-  lu.assertEquals(code, 130)
+  -- send SIGINT only once the script runs (startup may be slow on a busy machine)
+  local p = io.popen(([[%s %s 2>/dev/null & pid=$!
+for i in $(seq 1 600); do [ -f %s ] && break; sleep 0.05; done
+sleep 0.2; kill -INT $pid; wait $pid; echo "rc=$?"]]):format(mh.io.shell_quote(host), mh.io.shell_quote(script),
+    mh.io.shell_quote(dir .. "/ready")))
+  local out = p:read("a")
+  p:close()
+  lu.assertEquals(tonumber(out:match("rc=(%d+)")), 130)
   local ck = assert(mh.checkpoint.load(dir .. "/ck.lua"))
   lu.assertTrue(ck.n > 0)
   os.execute("rm -rf " .. mh.io.shell_quote(dir))
