@@ -10,16 +10,14 @@
 local mh = require "maghop"
 
 local opts = mh.cli.parse {model = "compact", quick = false, epochs = 10, tests = 30, seed = 1,
-  letter_s = 5e-9, letter_pulses = 1, capacity = "auto", resume = false, quiet = false, out = "out/fig5",
+  letter_s = 5e-9, letter_pulses = 1, capacity = "yes", resume = false, quiet = false, out = "out/fig5",
   interrupt_at = 0} -- interrupt_at: act as if Ctrl-C came after that epoch (for tests)
 if opts.quick then
   opts.epochs, opts.tests = math.min(opts.epochs, 3), math.min(opts.tests, 10)
   opts.letter_s = math.min(opts.letter_s, 2e-9)
 end
--- capacity runs train four more devices: default on for the compact model
--- and the quick twin, off for the full twin (--capacity yes to force)
-if opts.capacity == "auto" then opts.capacity = opts.model == "compact" or opts.quick
-else opts.capacity = opts.capacity == "yes" or opts.capacity == "true" end
+-- capacity runs train four more devices (--capacity no skips them)
+opts.capacity = opts.capacity == "yes" or opts.capacity == "true"
 local EPOCHS, TESTS, SEED = math.tointeger(opts.epochs), math.tointeger(opts.tests), math.tointeger(opts.seed)
 local FLIPS = {1, 2, 3}
 local RULES = {"outer", "storkey", "pinv"}

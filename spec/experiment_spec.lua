@@ -77,4 +77,19 @@ function T.test_fig5_resume_matches_uninterrupted_run()
   os.execute("rm -rf " .. mh.io.shell_quote(a) .. " " .. mh.io.shell_quote(b))
 end
 
+function T.test_fig5_twin_resume_is_exact()
+  -- the twin's checkpoint holds the magnetization (OVF binary 8) and every
+  -- pulse restarts the integrator from the same trial step
+  local a, b = tmpdir(), tmpdir()
+  local base = ("%s examples/fig5_letters.lua --model twin --quick --quiet --epochs 2 --tests 2 --capacity no ")
+    :format(mh.io.shell_quote(host))
+  lu.assertEquals(run(base .. "--out " .. a .. " >/dev/null"), 0)
+  lu.assertEquals(run(base .. "--out " .. b .. " --interrupt-at 1 >/dev/null 2>&1"), 130)
+  lu.assertEquals(run(base .. "--out " .. b .. " --resume >/dev/null 2>&1"), 0)
+  for _, name in ipairs {"accuracy.csv", "analysis.csv", "confusion.csv"} do
+    lu.assertEquals(io.open(b .. "/" .. name):read("a"), io.open(a .. "/" .. name):read("a"), name)
+  end
+  os.execute("rm -rf " .. mh.io.shell_quote(a) .. " " .. mh.io.shell_quote(b))
+end
+
 return {TestExperiment = T}

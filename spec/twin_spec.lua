@@ -76,6 +76,17 @@ function T.test_state_roundtrip_is_exact()
   os.execute("rm -rf " .. mh.io.shell_quote(dir))
 end
 
+function T.test_full_preset_runs_with_demag()
+  -- preset "full" switches demagnetization on (coarse cells here to stay quick)
+  local dev = mh.twin.new {nodes = 4, preset = "full", cell = 50e-9, init = false}
+  local e0 = select(2, dev.film:energy())
+  lu.assertNotNil(e0.demag)
+  lu.assertTrue(e0.demag > 0)
+  dev:pulse("+-+-", 1, {width = 0.2e-9})
+  local G = dev:conductance()
+  lu.assertTrue(G:row_sums():maxabs() < 1e-9 * G:maxabs())
+end
+
 function T.test_bad_input()
   H.raises("option 'preset'", mh.twin.new, {preset = "fast"})
   H.raises("4 or 35 nodes", mh.twin.new, {nodes = 5})
