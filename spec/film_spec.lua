@@ -285,6 +285,22 @@ function T.test_ovf_round_trip()
   lu.assertStrContains(msg2, "load_ovf")
 end
 
+-- The OOMMF-written SP4 start state (read from ../shared, never copied here).
+function T.test_load_oommf_sp4_start_state()
+  local path = "../shared/data/stdprob4/stdprob4-cs2.50x2.50x3.00-start.omf"
+  if not mh.io.exists(path) then lu.skip("SP4 start state not present at " .. path) end
+  local f = mh.film{nx = 200, ny = 50, dx = 2.5e-9, dz = 3e-9, demag = false}
+  local ok, err = f:load_ovf(path)
+  if not ok and tostring(err):find("not in this build") then lu.skip(err) end
+  lu.assertTrue(ok, err)
+  local mx, my, mz = f:avg()
+  lu.assertTrue(mx > 0.96 and mx < 0.97 and my > 0.12 and my < 0.13 and math.abs(mz) < 1e-3,
+                ("S-state <m> = %g %g %g"):format(mx, my, mz))
+  local r, msg = mh.film{nx = 100, ny = 25, dx = 5e-9, dz = 3e-9, demag = false}:load_ovf(path)
+  lu.assertNil(r)
+  lu.assertStrContains(msg, "200x50x1")
+end
+
 function T.test_bad_inputs_name_the_option()
   H.raises("'nx' and 'ny' are required", mh.film, {ny = 2, dx = 1e-9})
   H.raises("option 'dx'", mh.film, {nx = 2, ny = 2, dx = -1e-9})
