@@ -3,7 +3,24 @@
  * the LLG integrators, relax/minimize, and read/write OVF. Lua callbacks
  * (time-dependent field, on_step) are called with lua_pcall between or
  * before parallel regions, never from inside them, and their errors are
- * re-raised after the C state is consistent again. */
+ * re-raised after the C state is consistent again.
+ *
+ * Lua API (SI units; A/m for fields):
+ *   mh.film{nx=, ny=, nz=1, dx=, dy=dx, dz=dx, shape="rect"|"disk"|mask Field|fn(x,y,z),
+ *           Ms=8e5, A=1.3e-11, Ku=0, anis_axis={0,0,1}, alpha=0.02, gamma=2.211e5,
+ *           demag=true, temperature=0, seed=1}                       -> Film
+ *   f:set_uniform(mx,my,mz)  f:set_random(seed)  f:set_m(fn(x,y,z)->mx,my,mz)
+ *   f:set_m_field(Field)  f:m() -> Field  f:mask() -> Field  f:avg() -> <mx>,<my>,<mz>
+ *   f:set_field{hx,hy,hz}  f:set_field_map(Field|nil)  f:set_field_fn(fn(t)->hx,hy,hz | nil)
+ *   f:energy() -> total, {exchange=, anisotropy=, zeeman=, demag=}   f:max_torque()
+ *   f:field() -> Field (effective field)   f:time([t])   f:shape()   f:stats()
+ *   f:run(seconds, {solver="rk45"|"rk4"|"heun", dt=, tol=1e-5, adaptive=true, table=path,
+ *         every=, on_step=fn(film,t), field_fn=fn(t), max_steps=}) -> steps, rejected
+ *   f:relax{torque=1e-4*Ms, tol=1e-4, max_steps=1e6} -> steps, torque | nil, msg
+ *   f:minimize{torque=1e-4*Ms, max_iter=1e5} -> iterations, torque | nil, msg
+ *   f:load_ovf(path) -> true | nil, msg    f:save_ovf(path, {format="binary8"|"binary4"|"text"})
+ *   f:close() (also __gc / __close)
+ */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
