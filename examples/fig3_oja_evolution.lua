@@ -13,7 +13,7 @@ local opts = mh.cli.parse {model = "compact", pulses = 60, s1_pulses = 0, prep =
 local TWIN = opts.model == "twin"
 if opts.s1_pulses == 0 then opts.s1_pulses = TWIN and 30 or opts.pulses end
 if opts.quick then
-  opts.pulses, opts.s1_pulses, opts.prep = math.min(opts.pulses, 12), math.min(opts.s1_pulses, 6), math.min(opts.prep, 4)
+  opts.pulses, opts.s1_pulses, opts.prep = math.min(opts.pulses, 40), math.min(opts.s1_pulses, 20), math.min(opts.prep, 20)
 end
 local NP, NS1, NPREP = math.tointeger(opts.pulses), math.tointeger(opts.s1_pulses), math.tointeger(opts.prep)
 local P = mh.hopfield.parse
