@@ -5,6 +5,12 @@
  * regardless of the project-wide -O2. */
 #pragma GCC optimize("O3")
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MM_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define MM_CLONES
+#endif
+
 #include <stddef.h>
 #include <stdlib.h>
 
@@ -21,7 +27,7 @@ enum { NB_XM = 1, NB_XP = 2, NB_YM = 4, NB_YP = 8, NB_ZM = 16, NB_ZP = 32 };
 /* Whole-material films: walk row segments; a missing neighbour at the grid
  * edge is replaced by the cell itself (zero difference), so the inner loop
  * has constant offsets, no branches, and vectorizes. */
-static void exch_full(const mm_film *f, const exch_ctx *x, const double *m, size_t c0, size_t c1,
+MM_CLONES static void exch_full(const mm_film *f, const exch_ctx *x, const double *m, size_t c0, size_t c1,
                       double *H, size_t hs)
 {
     const size_t n = f->n, nx = (size_t)f->nx, ny = (size_t)f->ny, nz = (size_t)f->nz;
@@ -47,9 +53,14 @@ static void exch_full(const mm_film *f, const exch_ctx *x, const double *m, size
             int last = b == c - i0 + nx && b > a;
             if (last)
                 b--;
-            for (size_t e = a; e < b; e++)
-                hq[e] += wx * (mq[e - 1] + mq[e + 1] - 2 * mq[e]) + wy * (mq[e + oym] + mq[e + oyp] - 2 * mq[e]) +
-                         wz * (mq[e + ozm] + mq[e + ozp] - 2 * mq[e]);
+            if (nz == 1) /* thin films: no z neighbours at all */
+                for (size_t e = a; e < b; e++)
+                    hq[e] += wx * (mq[e - 1] + mq[e + 1] - 2 * mq[e]) + wy * (mq[e + oym] + mq[e + oyp] - 2 * mq[e]);
+            else
+                for (size_t e = a; e < b; e++)
+                    hq[e] += wx * (mq[e - 1] + mq[e + 1] - 2 * mq[e]) +
+                             wy * (mq[e + oym] + mq[e + oyp] - 2 * mq[e]) +
+                             wz * (mq[e + ozm] + mq[e + ozp] - 2 * mq[e]);
             if (last)
                 hq[b] += wx * (mq[b - 1] - mq[b]) + wy * (mq[b + oym] + mq[b + oyp] - 2 * mq[b]) +
                          wz * (mq[b + ozm] + mq[b + ozp] - 2 * mq[b]);

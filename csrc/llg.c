@@ -125,9 +125,16 @@ MM_CLONES static double tile_rhs(size_t len, const double *restrict yx, const do
 MM_CLONES static void tile_comb(size_t len, double *restrict out, const double *restrict base, int nk,
                       const double *const *ks, const double *a, size_t off)
 {
-    for (size_t o = 0; o < len; o++)
-        out[o] = base[o];
-    for (int j = 0; j < nk; j++) {
+    if (nk > 0) {
+        const double *restrict k0 = ks[0] + off;
+        const double a0 = a[0];
+        for (size_t o = 0; o < len; o++)
+            out[o] = base[o] + a0 * k0[o];
+    } else {
+        for (size_t o = 0; o < len; o++)
+            out[o] = base[o];
+    }
+    for (int j = 1; j < nk; j++) {
         const double *restrict kj = ks[j] + off;
         const double aj = a[j];
         if (aj == 0)

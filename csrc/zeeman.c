@@ -31,6 +31,8 @@ static double zee_add(const mm_term *t, const mm_film *f, const double *m, const
     const size_t n = f->n;
     const double *map = f->hmap;
     double e = 0;
+    if (!map && z->h[0] == 0 && z->h[1] == 0 && z->h[2] == 0)
+        return 0; /* nothing to add, and no energy */
     if (!map && !want_e && f->ncells == f->n) {
         for (int q = 0; q < 3; q++) {
             double *restrict hq = H + (size_t)q * hs;
