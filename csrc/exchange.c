@@ -5,12 +5,6 @@
  * regardless of the project-wide -O2. */
 #pragma GCC optimize("O3")
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MM_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define MM_CLONES
-#endif
-
 #include <stddef.h>
 #include <stdlib.h>
 

@@ -13,14 +13,6 @@
  * regardless of the project-wide -O2. */
 #pragma GCC optimize("O3")
 
-/* AVX2 clones of the tile kernels, picked at load time (no FMA, so the
- * rounding is the same as the baseline clone). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MM_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define MM_CLONES
-#endif
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -33,4 +33,12 @@ double mm_uniform(uint64_t seed, uint64_t step, uint64_t idx);
  * independent of the thread count. */
 #define MM_TILE 1024
 
+/* AVX2 clones of the tile kernels, picked at load time (no FMA, so the
+ * rounding is the same as the baseline clone). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MM_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define MM_CLONES
+#endif
+
 #endif
