@@ -46,7 +46,7 @@ function plot.lines(opts)
   for _, name in ipairs(opts.columns) do
     local col = index[name]
     if not col then return nil, "no column " .. name .. " in " .. opts.csv end
-    parts[#parts + 1] = ("%s using 1:%d every ::1 with %s lw 2 title %s"):format(
+    parts[#parts + 1] = ("%s using 1:%d every ::1 with %s lw 2 title %s noenhanced"):format(
       q(opts.csv), col, opts.points and "linespoints pt 7 ps 0.5" or "lines", q(name))
   end
   local ok, err = plot.gnuplot(header(opts.png, opts, 900, 540) .. "plot " .. table.concat(parts, ", \\\n  ") .. "\n")
