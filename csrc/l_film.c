@@ -709,7 +709,7 @@ static int film_run(lua_State *L)
             return ferr(L, "run: option 'adaptive' = false applies to solver \"rk45\" with option 'dt'");
         tol = INFINITY;
     }
-    double every = opt_num(L, 3, "every", 0, 0, secs, 0, "0 <= every <= duration");
+    double every = opt_num(L, 3, "every", 0, 0, 1.0, 0, "0 <= every <= 1 s");
     double max_steps = opt_num(L, 3, "max_steps", 1e12, 1, 1e15, 0, "max_steps >= 1");
     if (solver == MM_RK45 && f->temperature > 0)
         return ferr(L, "run: temperature > 0 needs a fixed-step solver (solver = \"heun\" or \"rk4\", with dt)");
