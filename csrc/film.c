@@ -251,7 +251,7 @@ int mm_film_field(mm_film *f, const double *m, double t, double *H, double *E)
         return MH_ENOMEM;
     memset(H, 0, 3 * n * sizeof *H);
     long lt;
-#pragma omp parallel for schedule(dynamic, 2) if (ntiles > 1)
+#pragma omp parallel for schedule(dynamic, 1) if (ntiles > 1)
     for (lt = 0; lt < (long)ntiles; lt++) {
         size_t c0 = (size_t)lt * MM_TILE, c1 = c0 + MM_TILE < n ? c0 + MM_TILE : n;
         for (int i = 0; i < nt; i++) {

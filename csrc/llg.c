@@ -179,7 +179,7 @@ static int run_pass(mm_film *f, pass_t *p, const mm_clock *ck)
 #pragma omp parallel reduction(max : errmax, tqmax) reduction(+ : chk) if (ntiles > 1)
     {
         double Ht[3 * MM_TILE];
-#pragma omp for schedule(dynamic, 2)
+#pragma omp for schedule(dynamic, 1)
         for (lt = 0; lt < (long)ntiles; lt++) {
             const size_t c0 = (size_t)lt * MM_TILE, c1t = c0 + MM_TILE < n ? c0 + MM_TILE : n;
             const size_t len = c1t - c0;
@@ -530,7 +530,7 @@ static void bb_sums(const mm_film *f, const mm_work *w, const double *m0, const 
     const size_t n = f->n, ntiles = (n + MM_TILE - 1) / MM_TILE;
     double *part = w->part;
     long lt;
-#pragma omp parallel for schedule(dynamic, 2) if (ntiles > 1)
+#pragma omp parallel for schedule(dynamic, 1) if (ntiles > 1)
     for (lt = 0; lt < (long)ntiles; lt++) {
         const size_t c0 = (size_t)lt * MM_TILE, c1 = c0 + MM_TILE < n ? c0 + MM_TILE : n;
         double ss = 0, sy = 0, yy = 0;
