@@ -38,8 +38,8 @@ static mh_demag *push_engine(lua_State *L, int nx, int ny, int nz, double dx, do
     int st;
     *p = mh_demag_new(nx, ny, nz, dx, dy, dz, &st);
     if (!*p)
-        luaL_error(L, "demag engine for %dx%dx%d cells of %g x %g x %g m: %s", nx, ny, nz, dx, dy,
-                   dz, mh_strerror(st));
+        luaL_error(L, "demag engine for %dx%dx%d cells of %f x %f x %f nm: %s", nx, ny, nz, dx * 1e9,
+                   dy * 1e9, dz * 1e9, mh_strerror(st));
     return *p;
 }
 

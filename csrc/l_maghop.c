@@ -33,8 +33,11 @@ double lmh_optfield(lua_State *L, int t, const char *key, double def)
     int ty = lua_getfield(L, t, key);
     if (ty == LUA_TNUMBER) {
         v = lua_tonumber(L, -1);
-        if (!isfinite(v))
-            luaL_error(L, "option '%s': finite number expected, got %g", key, v);
+        if (!isfinite(v)) {
+            char num[32]; /* luaL_error has no %g */
+            snprintf(num, sizeof num, "%g", v);
+            luaL_error(L, "option '%s': finite number expected, got %s", key, num);
+        }
     } else if (ty != LUA_TNIL) {
         luaL_error(L, "option '%s': number expected, got %s", key, luaL_typename(L, -1));
     }

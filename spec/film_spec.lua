@@ -304,6 +304,7 @@ end
 function T.test_bad_inputs_name_the_option()
   H.raises("'nx' and 'ny' are required", mh.film, {ny = 2, dx = 1e-9})
   H.raises("option 'dx'", mh.film, {nx = 2, ny = 2, dx = -1e-9})
+  H.raises("option 'Ms': finite number expected, got", mh.film, {nx = 2, ny = 2, dx = 1e-9, Ms = 0 / 0})
   H.raises("option 'Ms'", mh.film, {nx = 2, ny = 2, dx = 1e-9, Ms = 0})
   H.raises("option 'alpha'", mh.film, {nx = 2, ny = 2, dx = 1e-9, alpha = -1})
   H.raises("option 'nz'", mh.film, {nx = 2, ny = 2, nz = 1.5, dx = 1e-9})
