@@ -1,15 +1,16 @@
 -- muMAG standard problem #4: a 500 x 125 x 3 nm permalloy slab, relaxed
 -- S-state, switched by field 1 (-24.6, 4.3, 0) mT or field 2 (-35.5, -6.3, 0) mT.
--- Usage: build/bin/maghop examples/stdprob4.lua [--quick] [--t-ns 1] [--out out/stdprob4] [--quiet]
--- Grids: 200x50x1 cells of 2.5x2.5x3 nm (started from the OOMMF start state in
--- ../shared/data/stdprob4 when present, else our own relaxed S-state) and
+-- Usage: build/bin/maghop examples/stdprob4.lua [--quick] [--t-ns 1] [--start FILE.omf] [--out out/stdprob4] [--quiet]
+-- Grids: 200x50x1 cells of 2.5x2.5x3 nm (started from an OOMMF-written start
+-- state, --start, when that file exists, else our own relaxed S-state) and
 -- 128x32x1 (own S-state); --quick runs only a 100x25 grid. Writes per grid and
 -- field t,mx,my,mz every 1 ps (field1.csv / field2.csv for 2.5 nm), PNG plots,
 -- a colour-wheel snapshot of m at the first zero crossing of <mx>, and compares
 -- field 1 with the published OOMMF result.
 local mh = require "maghop"
 
-local opts = mh.cli.parse {quick = false, t_ns = 1.0, out = "out/stdprob4", quiet = false}
+local opts = mh.cli.parse {quick = false, t_ns = 1.0, out = "out/stdprob4", quiet = false,
+  start = "../shared/data/stdprob4/stdprob4-cs2.50x2.50x3.00-start.omf"}
 
 local MU0 = 1.25663706212e-6
 local LX, LY, LZ = 500e-9, 125e-9, 3e-9
@@ -18,7 +19,7 @@ local FIELDS = {
   field1 = {-24.6e-3 / MU0, 4.3e-3 / MU0, 0},
   field2 = {-35.5e-3 / MU0, -6.3e-3 / MU0, 0},
 }
-local START_OMF = "../shared/data/stdprob4/stdprob4-cs2.50x2.50x3.00-start.omf"
+local START_OMF = opts.start
 -- Published OOMMF result for field 1, 2.5 nm cells (muMAG).
 local REF = {zero_ns = 0.1385, min_mx = -0.8536, min_ns = 0.213, m1ns = {-0.9845, 0.1275, 0.0432}}
 local SAMPLE = 1e-12
