@@ -298,7 +298,8 @@ struct mh_demag {
     int px, py, pz, hx;
     kernel *k;
     int nthreads;
-    double *rin;            /* px*ny*nz real rows, padding columns zero */
+    double *rin[3];         /* px*ny*nz real rows per component, padding columns zero */
+    int threaded_x;         /* x plans use FFTW threads (large row sets) */
     fftw_complex *rowc[3];  /* hx*ny*nz each: x-transformed data rows of Mx, My, Mz, then H */
     double *hd[3];          /* px*ny*nz each: H_d rows (A/m) after the inverse */
     fftw_plan fx, bx;       /* x: r2c / c2r on the ny*nz data rows */
@@ -321,7 +322,8 @@ void mh_demag_free(mh_demag *d)
         if (*pl[p])
             fftw_destroy_plan(*pl[p]);
     pthread_mutex_unlock(&cache_lock);
-    fftw_free(d->rin);
+    for (int c = 0; c < 3; c++)
+        fftw_free(d->rin[c]);
     fftw_free(d->blk);
     for (int c = 0; c < 3; c++) {
         fftw_free(d->rowc[c]);
@@ -352,8 +354,9 @@ static int make_plans(mh_demag *d)
     unsigned flags = getenv("MH_FFTW_MEASURE") ? FFTW_MEASURE : FFTW_ESTIMATE;
     /* threads only pay off on large row sets (each parallel region costs
      * a barrier, expensive on busy cores) */
-    fftw_plan_with_nthreads((size_t)px * ny * nz >= ((size_t)1 << 17) ? d->nthreads : 1);
-    d->fx = fftw_plan_many_dft_r2c(1, &px, ny * nz, d->rin, NULL, 1, px, d->rowc[0], NULL, 1, hx,
+    d->threaded_x = (size_t)px * ny * nz >= ((size_t)1 << 17);
+    fftw_plan_with_nthreads(d->threaded_x ? d->nthreads : 1);
+    d->fx = fftw_plan_many_dft_r2c(1, &px, ny * nz, d->rin[0], NULL, 1, px, d->rowc[0], NULL, 1, hx,
                                    flags);
     d->bx = fftw_plan_many_dft_c2r(1, &px, ny * nz, d->rowc[0], NULL, 1, hx, d->hd[0], NULL, 1,
                                    px, flags);
@@ -414,13 +417,13 @@ mh_demag *mh_demag_new(int nx, int ny, int nz, double dx, double dy, double dz, 
         d->nbk = d->nbk < 1 ? 1 : d->nbk > YBLK ? YBLK : d->nbk;
         nrow = (size_t)d->px * ny * nz;
         size_t nrc = (size_t)d->hx * ny * nz;
-        d->rin = fftw_malloc(nrow * sizeof(double));
         d->blk = fftw_malloc((size_t)d->nthreads * 3 * d->nbk * col * sizeof(fftw_complex));
-        ok = d->rin && d->blk;
+        ok = d->blk != NULL;
         for (int c = 0; c < 3 && ok; c++) {
+            d->rin[c] = fftw_malloc(nrow * sizeof(double));
             d->rowc[c] = fftw_malloc(nrc * sizeof(fftw_complex));
             d->hd[c] = fftw_malloc(nrow * sizeof(double));
-            ok = d->rowc[c] && d->hd[c];
+            ok = d->rin[c] && d->rowc[c] && d->hd[c];
         }
         ok = ok && make_plans(d);
     }
@@ -431,9 +434,10 @@ mh_demag *mh_demag_new(int nx, int ny, int nz, double dx, double dy, double dz, 
     }
     /* zero after planning (the planner may scribble): the padding columns
      * of rin are never written again */
-    memset(d->rin, 0, nrow * sizeof(double));
-    for (int c = 0; c < 3; c++)
+    for (int c = 0; c < 3; c++) {
+        memset(d->rin[c], 0, nrow * sizeof(double));
         memset(d->hd[c], 0, nrow * sizeof(double));
+    }
     *status = MH_OK;
     return d;
 }
@@ -526,17 +530,34 @@ static void do_block(mh_demag *d, fftw_complex *b, int k0, int nb)
     }
 }
 
+/* Fill the real rows of component c with Ms*m and transform them along x. */
+static void forward_x(mh_demag *d, const double *m, double Ms, int c, int par_fill)
+{
+    int nx = d->nx, px = d->px;
+    size_t rows = (size_t)d->ny * d->nz;
+    const double *mc = m + (size_t)c * d->n;
+    double *rin = d->rin[c];
+#pragma omp parallel for schedule(static) num_threads(d->nthreads) if (par_fill)
+    for (size_t r = 0; r < rows; r++)
+        for (int i = 0; i < nx; i++)
+            rin[r * px + i] = Ms * mc[r * nx + i];
+    fftw_execute_dft_r2c(d->fx, rin, d->rowc[c]);
+}
+
 int mh_demag_prepare(mh_demag *d, const double *m, double Ms)
 {
-    int nx = d->nx, px = d->px, hx = d->hx, nbk = d->nbk;
-    size_t n = d->n, rows = (size_t)d->ny * d->nz;
-    for (int c = 0; c < 3; c++) {
-        const double *mc = m + (size_t)c * n;
-#pragma omp parallel for schedule(static) num_threads(d->nthreads) if (n >= ((size_t)1 << 16))
-        for (size_t r = 0; r < rows; r++)
-            for (int i = 0; i < nx; i++)
-                d->rin[r * px + i] = Ms * mc[r * nx + i];
-        fftw_execute_dft_r2c(d->fx, d->rin, d->rowc[c]);
+    int hx = d->hx, nbk = d->nbk;
+    /* Small grids: the x transforms are single-threaded plans, so the three
+     * components run side by side; large grids: each transform and fill is
+     * itself threaded. Either way each component is computed identically. */
+    int small = !d->threaded_x;
+    if (small) {
+#pragma omp parallel for schedule(static) num_threads(d->nthreads)
+        for (int c = 0; c < 3; c++)
+            forward_x(d, m, Ms, c, 0);
+    } else {
+        for (int c = 0; c < 3; c++)
+            forward_x(d, m, Ms, c, 1);
     }
     int nblocks = (hx + nbk - 1) / nbk;
     size_t per_thread = (size_t)3 * nbk * d->pz * d->ps;
@@ -548,8 +569,14 @@ int mh_demag_prepare(mh_demag *d, const double *m, double Ms)
         do_block(d, d->blk + (size_t)omp_get_thread_num() * per_thread, k0,
                  hx - k0 < nbk ? hx - k0 : nbk);
     }
-    for (int c = 0; c < 3; c++)
-        fftw_execute_dft_c2r(d->bx, d->rowc[c], d->hd[c]);
+    if (small) {
+#pragma omp parallel for schedule(static) num_threads(d->nthreads)
+        for (int c = 0; c < 3; c++)
+            fftw_execute_dft_c2r(d->bx, d->rowc[c], d->hd[c]);
+    } else {
+        for (int c = 0; c < 3; c++)
+            fftw_execute_dft_c2r(d->bx, d->rowc[c], d->hd[c]);
+    }
     return MH_OK;
 }
 
