@@ -4,28 +4,33 @@
 -- pads within a distance d, and of the outer product weighted by the twin's
 -- own coupling profile |w|(d) (from a trained 35-node twin state).
 -- Usage: build/bin/maghop examples/fig5_connectivity.lua [--ovf out/fig5/checkpoint_twin_e010.ovf]
---          [--tests 30] [--seed 1] [--out out/fig5]
+--          [--pitch 500e-9] [--pad 200e-9] [--tests 30] [--seed 1] [--out out/fig5]
 local mh = require "maghop"
 
-local opts = mh.cli.parse {ovf = "out/fig5/checkpoint_twin_e010.ovf", tests = 30, seed = 1, out = "out/fig5"}
+local opts = mh.cli.parse {ovf = "out/fig5/checkpoint_twin_e010.ovf", tests = 30, seed = 1, out = "out/fig5",
+                           pitch = 500e-9, pad = 200e-9} -- the twin geometry the state was made with
 local COLS, N = 5, 35
 local pats = mh.patterns.set("ECP")
 local TESTS, SEED = math.tointeger(opts.tests), math.tointeger(opts.seed)
 
--- the same seeded test set as fig5_letters.lua
+-- The same seeded test set as fig5_letters.lua: accuracy, share restored
+-- exactly, mean pixels the recall changed. w = nil: no recall at all.
 local function accuracy(w)
-  local net = mh.hopfield.new(w)
-  local ok, total = 0, 0
+  local net = w and mh.hopfield.new(w)
+  local ok, exact, changed, total = 0, 0, 0, 0
   for li, x in ipairs(pats) do
     for k = 1, 3 do
       for t = 1, TESTS do
         local d = mh.patterns.distort(x, k, SEED * 1000003 + li * 10007 + k * 101 + t)
-        if mh.hopfield.classify((net:recall(d, {mode = "sync"})), pats) == li then ok = ok + 1 end
+        local s = net and (net:recall(d, {mode = "sync"})) or d
+        if mh.hopfield.classify(s, pats) == li then ok = ok + 1 end
+        if mh.patterns.hamming(s, x) == 0 then exact = exact + 1 end
+        changed = changed + mh.patterns.hamming(s, d)
         total = total + 1
       end
     end
   end
-  return ok / total
+  return ok / total, exact / total, changed / total
 end
 
 local function dist(i, j)
@@ -40,17 +45,25 @@ local function reweight(w, f)
 end
 
 local rows = {}
+local nr_acc = accuracy(nil)
+rows[#rows + 1] = {"no_recall", "accuracy", nr_acc}
+local nn = function(d) return d <= 1 and 1 or 0 end
+local _, nn_exact, nn_changed = accuracy(reweight(mh.rules.outer(pats), nn))
+rows[#rows + 1] = {"outer", "d<=1.00 exact", nn_exact}
+rows[#rows + 1] = {"outer", "d<=1.00 pixels_changed", nn_changed}
+rows[#rows + 1] = {"outer", "diagonals at 2%", accuracy(reweight(mh.rules.outer(pats),
+  function(d) return d <= 1 and 1 or d <= 1.415 and 0.02 or 0 end))}
 for _, rule in ipairs {"outer", "storkey", "pinv"} do
   local w = mh.rules[rule](pats)
-  rows[#rows + 1] = {rule, "all", accuracy(w)}
+  rows[#rows + 1] = {rule, "all", (accuracy(w))}
   for _, dmax in ipairs {1, 1.41, 2} do
-    rows[#rows + 1] = {rule, ("d<=%.2f"):format(dmax), accuracy(reweight(w, function(d) return d <= dmax and 1 or 0 end))}
+    rows[#rows + 1] = {rule, ("d<=%.2f"):format(dmax), (accuracy(reweight(w, function(d) return d <= dmax and 1 or 0 end)))}
   end
 end
 
 -- the twin's coupling profile, mean |w_ij| by pad distance, normalized at d = 1
 if mh.io.exists(opts.ovf) then
-  local dev = mh.twin.new {nodes = N, preset = "paper", init = false}
+  local dev = mh.twin.new {nodes = N, preset = "paper", init = false, pitch = opts.pitch, pad = opts.pad}
   dev:load_state {ovf = opts.ovf}
   local w = dev:weights():totable()
   local sum, cnt = {}, {}
@@ -61,13 +74,13 @@ if mh.io.exists(opts.ovf) then
   local profile = {}
   for d, s in pairs(sum) do profile[d] = (s / cnt[d]) / (sum[1] / cnt[1]) end
   for _, d in ipairs {1.41, 2, 2.24} do rows[#rows + 1] = {"twin_profile", ("|w|(%.2f)/|w|(1)"):format(d), profile[d]} end
-  rows[#rows + 1] = {"outer", "twin_profile", accuracy(reweight(mh.rules.outer(pats), function(d) return profile[d] or 0 end))}
+  rows[#rows + 1] = {"outer", "twin_profile", (accuracy(reweight(mh.rules.outer(pats), function(d) return profile[d] or 0 end)))}
 else
   io.stderr:write("no twin state at " .. opts.ovf .. " (run fig5_letters.lua --model twin first); profile skipped\n")
 end
 
 mh.io.write_csv(opts.out .. "/connectivity.csv", {"rule", "connectivity", "value"}, rows)
-for _, r in ipairs(rows) do print(("%-13s %-16s %.3f"):format(r[1], r[2], r[3])) end
+for _, r in ipairs(rows) do print(("%-13s %-22s %.3f"):format(r[1], r[2], r[3])) end
 local function find(rule, c) for _, r in ipairs(rows) do if r[1] == rule and r[2] == c then return r[3] end end end
 mh.cli.summary {{"outer_all", ("%.3f"):format(find("outer", "all"))}, {"outer_nearest", ("%.3f"):format(find("outer", "d<=1.00"))},
   {"outer_twin_profile", find("outer", "twin_profile") and ("%.3f"):format(find("outer", "twin_profile")) or "n/a"}}

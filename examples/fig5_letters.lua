@@ -11,6 +11,7 @@ local mh = require "maghop"
 
 local opts = mh.cli.parse {model = "compact", quick = false, epochs = 10, tests = 30, seed = 1,
   letter_s = 5e-9, letter_pulses = 1, capacity = "yes", resume = false, quiet = false, out = "out/fig5",
+  pitch = 500e-9, pad = 200e-9, -- twin pad grid (m)
   interrupt_at = 0} -- interrupt_at: act as if Ctrl-C came after that epoch (for tests)
 if opts.quick then
   opts.epochs, opts.tests = math.min(opts.epochs, 3), math.min(opts.tests, 10)
@@ -25,7 +26,7 @@ local RULES = {"outer", "storkey", "pinv"}
 local function new_device()
   if opts.model == "compact" then return mh.compact.grid {cols = 5, rows = 7} end
   if opts.model == "twin" and mh.twin then
-    return mh.twin.new {nodes = 35, preset = "paper", width = opts.letter_s,
+    return mh.twin.new {nodes = 35, preset = "paper", width = opts.letter_s, pitch = opts.pitch, pad = opts.pad,
                         cell = opts.quick and 50e-9 or nil, init_s = opts.quick and 5e-9 or nil}
   end
   error(("--model %s: accepted models: compact%s"):format(opts.model, mh.twin and ", twin" or ""), 0)
@@ -50,16 +51,20 @@ local function test_set(pats)
 end
 
 -- Synchronous recall through `recall(x)` and max-similarity classification.
+-- Returns accuracy, confusion matrix, and the share of test images recalled
+-- exactly (every pixel of the original letter restored).
 local function evaluate(recall, pats, set)
   local confusion = {}
   for i = 1, #pats do confusion[i] = {} for j = 1, #pats do confusion[i][j] = 0 end end
-  local correct = 0
+  local correct, exact = 0, 0
   for _, case in ipairs(set) do
-    local pred = mh.hopfield.classify(recall(case.x), pats)
+    local s = recall(case.x)
+    local pred = mh.hopfield.classify(s, pats)
     confusion[case.label][pred] = confusion[case.label][pred] + 1
     if pred == case.label then correct = correct + 1 end
+    if mh.patterns.hamming(s, pats[case.label]) == 0 then exact = exact + 1 end
   end
-  return correct / #set, confusion
+  return correct / #set, confusion, exact / #set
 end
 
 local function device_recall(dev)
@@ -99,6 +104,8 @@ end
 local pats, names = mh.patterns.set("ECP")
 local set = test_set(pats)
 local base = rule_accuracies(pats, set)
+-- the baseline any recall must beat: classify the distorted input itself
+local no_recall = evaluate(function(x) return x end, pats, set)
 local ckpt_path = opts.out .. "/checkpoint_" .. opts.model .. ".lua"
 
 local dev = new_device()
@@ -136,14 +143,14 @@ mh.checkpoint.guard(function()
       train_letter(dev, x)
       G_letters[#G_letters + 1] = dev:conductance()
     end
-    local acc
-    acc, confusion = evaluate(device_recall(dev), pats, set)
+    local acc, exact
+    acc, confusion, exact = evaluate(device_recall(dev), pats, set)
     history[#history + 1] = {epoch, acc, base.outer, base.storkey, base.pinv}
     local w = dev:weights()
     local wplus = 0
     for i = 1, #pats[1] do for j = 1, #pats[1] do if i ~= j and w:get(i, j) > 0 then wplus = wplus + 1 end end end
     analysis[#analysis + 1] = {epoch, acc, centred_accuracy(G_letters, G_letters[#G_letters]),
-                               wplus / (#pats[1] * (#pats[1] - 1))}
+                               wplus / (#pats[1] * (#pats[1] - 1)), exact, no_recall}
     last_good = {model = opts.model, epochs = EPOCHS, tests = TESTS, seed = SEED, epoch = epoch,
                  history = history, analysis = analysis, device = device_state(dev, epoch)}
     mh.checkpoint.save(ckpt_path, last_good)
@@ -159,7 +166,8 @@ end
 local acc_csv = mh.io.write_csv(opts.out .. "/accuracy.csv",
   {"epoch", "accuracy_device", "accuracy_outer", "accuracy_storkey", "accuracy_pinv"}, history)
 mh.io.write_csv(opts.out .. "/analysis.csv",
-  {"epoch", "accuracy_device", "accuracy_centred", "fraction_positive_weights"}, analysis)
+  {"epoch", "accuracy_device", "accuracy_centred", "fraction_positive_weights", "exact_device",
+   "accuracy_no_recall"}, analysis)
 local conf_rows = {}
 for i, row in ipairs(confusion) do
   conf_rows[i] = {names[i], table.unpack(row)}
@@ -192,4 +200,5 @@ local final = history[#history]
 mh.cli.summary {{"model", opts.model}, {"epochs", EPOCHS},
   {"accuracy_device", ("%.3f"):format(final[2])}, {"accuracy_outer", ("%.3f"):format(final[3])},
   {"accuracy_storkey", ("%.3f"):format(final[4])}, {"accuracy_pinv", ("%.3f"):format(final[5])},
-  {"accuracy_centred", ("%.3f"):format(analysis[#analysis][3])}}
+  {"accuracy_centred", ("%.3f"):format(analysis[#analysis][3])},
+  {"exact_device", ("%.3f"):format(analysis[#analysis][5])}, {"accuracy_no_recall", ("%.3f"):format(no_recall)}}

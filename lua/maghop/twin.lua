@@ -55,7 +55,16 @@ Twin.__index = function(self, k)
 end
 
 local function geometry_film(nodes, preset, opts)
-  local g = twin.geometry
+  local g = {}
+  for k, v in pairs(twin.geometry) do g[k] = v end
+  for _, k in ipairs {"pitch", "pad", "disk_diameter"} do
+    if opts[k] ~= nil then
+      if type(opts[k]) ~= "number" or not (opts[k] > 0) or opts[k] > 1e-3 then
+        error(("twin.new: option '%s' must be a length in (0, 1e-3] m"):format(k), 3)
+      end
+      g[k] = opts[k]
+    end
+  end
   local cell = opts.cell or (nodes == 4 and preset.cell4 or preset.cell)
   local cols, rows, shape, w, h
   if nodes == 4 then
@@ -76,7 +85,8 @@ local function geometry_film(nodes, preset, opts)
 end
 
 --- New twin device.
--- opts: nodes (4 or 35, built-in geometry) or film + electrodes (your own);
+-- opts: nodes (4 or 35, built-in geometry; pitch, pad, disk_diameter in m
+-- override twin.geometry) or film + electrodes (your own);
 -- preset = "paper" | "full"; cell (m, override); width (pulse length, s,
 -- default 5 ns), rest (field-off time after each pulse, s, default 0);
 -- peak_H (calibration target, A/m, default 20 Oe); volts (fixed pad voltage
