@@ -26,7 +26,7 @@ local function new_device()
     return mh.twin.new {nodes = 4, preset = "paper", width = opts.width, init = false,
                         cell = opts.quick and 50e-9 or nil}
   end
-  error(("--model %s: accepted models: compact, twin"):format(opts.model), 0)
+  mh.cli.fail(("--model %s: accepted models: compact, twin"):format(opts.model))
 end
 
 local function row(pulse, dev)

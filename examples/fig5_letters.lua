@@ -29,7 +29,7 @@ local function new_device()
     return mh.twin.new {nodes = 35, preset = "paper", width = opts.letter_s, pitch = opts.pitch, pad = opts.pad,
                         cell = opts.quick and 50e-9 or nil, init_s = opts.quick and 5e-9 or nil}
   end
-  error(("--model %s: accepted models: compact%s"):format(opts.model, mh.twin and ", twin" or ""), 0)
+  mh.cli.fail(("--model %s: accepted models: compact%s"):format(opts.model, mh.twin and ", twin" or ""))
 end
 
 local function train_letter(dev, x)
@@ -112,9 +112,9 @@ local dev = new_device()
 local history, analysis, start_epoch, confusion = {}, {}, 1, nil
 if opts.resume then
   local ck, err = mh.checkpoint.load(ckpt_path)
-  if not ck then error("--resume: " .. tostring(err), 0) end
+  if not ck then mh.cli.fail("--resume: " .. tostring(err)) end
   if ck.model ~= opts.model or ck.epochs ~= EPOCHS or ck.tests ~= TESTS or ck.seed ~= SEED then
-    error("--resume: checkpoint was made with other options (model/epochs/tests/seed)", 0)
+    mh.cli.fail("--resume: checkpoint was made with other options (model/epochs/tests/seed)")
   end
   restore_state(dev, ck.device)
   history, analysis, start_epoch = ck.history, ck.analysis, ck.epoch + 1

@@ -23,6 +23,12 @@ function T.test_host_runs_without_lua_path()
   rc, out = sh(mio.shell_quote(host) .. " -e 'error(\"boom\")'")
   lu.assertEquals(rc, 1)
   lu.assertStrContains(out, "boom")
+  lu.assertStrContains(out, "stack traceback")
+  -- bad command-line use: the message alone, no traceback
+  rc, out = sh(mio.shell_quote(host) .. " examples/fig5_letters.lua --bogus")
+  lu.assertEquals(rc, 1)
+  lu.assertStrContains(out, "unknown option --bogus (accepted: ")
+  lu.assertNotStrContains(out, "traceback")
 end
 
 function T.test_luarocks_make_installs_offline()

@@ -62,8 +62,12 @@ static void on_sigint(int sig)
     lua_sethook(running_state, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 }
 
+/* Message handler: a traceback for program errors; a table error {msg = ...}
+ * (raised by maghop.cli.fail for bad command-line use) prints just msg. */
 static int traceback(lua_State *L)
 {
+    if (lua_istable(L, 1) && lua_getfield(L, 1, "msg") == LUA_TSTRING)
+        return 1;
     const char *msg = lua_tostring(L, 1);
     if (!msg)
         msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));

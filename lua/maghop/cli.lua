@@ -3,6 +3,12 @@ local core = require "maghop.core"
 
 local cli = {}
 
+--- Stop with a usage error: the maghop command prints `msg` alone (no
+-- traceback) and exits with status 1.
+function cli.fail(msg)
+  error({msg = msg}, 0)
+end
+
 --- Parse `args` (default: the global arg) against a spec table of defaults:
 -- booleans become flags (--quick), others take a value (--model twin,
 -- --seed 3 or --seed=3; numbers are converted). Unknown options raise with
@@ -22,16 +28,16 @@ function cli.parse(spec, args)
         local names = {}
         for k in pairs(spec) do names[#names + 1] = "--" .. k:gsub("_", "-") end
         table.sort(names)
-        error(("unknown option --%s (accepted: %s)"):format(key, table.concat(names, " ")), 0)
+        cli.fail(("unknown option --%s (accepted: %s)"):format(key, table.concat(names, " ")))
       end
       if type(spec[key]) == "boolean" and not val then
         opts[key] = true
       else
         if not val then i = i + 1; val = args[i] end
-        if val == nil then error(("option --%s needs a value"):format(key), 0) end
+        if val == nil then cli.fail(("option --%s needs a value"):format(key)) end
         if type(spec[key]) == "number" then
           local num = tonumber(val)
-          if not num then error(("option --%s: number expected, got %q"):format(key, val), 0) end
+          if not num then cli.fail(("option --%s: number expected, got %q"):format(key, val)) end
           val = num
         end
         opts[key] = val
