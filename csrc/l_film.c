@@ -350,14 +350,21 @@ static int film_set_m(lua_State *L)
     return 0;
 }
 
+/* Push a new Field on the film's grid with its cell size; data zeroed. */
+static lmh_field *push_film_field(lua_State *L, const mm_film *f, int ncomp)
+{
+    lmh_field *fl = lmh_field_push(L, f->nx, f->ny, f->nz, ncomp);
+    fl->dx = f->dx;
+    fl->dy = f->dy;
+    fl->dz = f->dz;
+    return fl;
+}
+
 /* film:m() -> Field (3 comps, copy). */
 static int film_m(lua_State *L)
 {
     mm_film *f = lmh_film_check(L, 1);
-    lmh_field *fl = lmh_field_push(L, f->nx, f->ny, f->nz, 3);
-    fl->dx = f->dx;
-    fl->dy = f->dy;
-    fl->dz = f->dz;
+    lmh_field *fl = push_film_field(L, f, 3);
     memcpy(fl->data, f->m, 3 * f->n * sizeof(double));
     return 1;
 }
@@ -366,10 +373,7 @@ static int film_m(lua_State *L)
 static int film_mask(lua_State *L)
 {
     mm_film *f = lmh_film_check(L, 1);
-    lmh_field *fl = lmh_field_push(L, f->nx, f->ny, f->nz, 1);
-    fl->dx = f->dx;
-    fl->dy = f->dy;
-    fl->dz = f->dz;
+    lmh_field *fl = push_film_field(L, f, 1);
     for (size_t c = 0; c < f->n; c++)
         fl->data[c] = f->mask[c];
     return 1;
@@ -624,10 +628,7 @@ static int film_field(lua_State *L)
 {
     lfilm *u = film_enter(L);
     mm_film *f = u->f;
-    lmh_field *fl = lmh_field_push(L, f->nx, f->ny, f->nz, 3);
-    fl->dx = f->dx;
-    fl->dy = f->dy;
-    fl->dz = f->dz;
+    lmh_field *fl = push_film_field(L, f, 3);
     int st = mm_film_field(f, NULL, f->t, fl->data, NULL);
     if (st != MH_OK)
         return raise_status(L, u, st, "field");
