@@ -372,15 +372,23 @@ static int amr_conductance(lua_State *L)
     return 2;
 }
 
+/* Common start of s:currents and s:potential: read volts (arg 2) into
+ * scratch kept on the stack above the optional mode (arg 3), then load the
+ * sheet for that mode. Returns the load status. */
+static int amr_volts_load(lua_State *L, lamr *u, double **v)
+{
+    lua_settop(L, 3);
+    *v = lua_newuserdatauv(L, (size_t)u->npads * sizeof(double), 0);
+    read_volts(L, 2, u->npads, *v);
+    return amr_load(L, u, opt_mode(L, 3));
+}
+
 /* s:currents(volts[, mode]) -> Array N×1 of currents into the pads (A) */
 static int amr_currents(lua_State *L)
 {
     lamr *u = amr_check(L, 1);
-    lua_settop(L, 3); /* scratch space below goes above the optional args */
-    double *v = lua_newuserdatauv(L, (size_t)u->npads * sizeof(double), 0);
-    read_volts(L, 2, u->npads, v);
-    int mode = opt_mode(L, 3);
-    int st = amr_load(L, u, mode);
+    double *v;
+    int st = amr_volts_load(L, u, &v);
     if (st != MH_OK)
         return status_fail(L, "currents", st, 0.0);
     lmh_array *I = lmh_array_push(L, u->npads, 1);
@@ -397,11 +405,8 @@ static int amr_currents(lua_State *L)
 static int amr_potential(lua_State *L)
 {
     lamr *u = amr_check(L, 1);
-    lua_settop(L, 3); /* scratch space below goes above the optional args */
-    double *v = lua_newuserdatauv(L, (size_t)u->npads * sizeof(double), 0);
-    read_volts(L, 2, u->npads, v);
-    int mode = opt_mode(L, 3);
-    int st = amr_load(L, u, mode);
+    double *v;
+    int st = amr_volts_load(L, u, &v);
     if (st != MH_OK)
         return status_fail(L, "potential", st, 0.0);
     lmh_field *phi = lmh_field_push(L, u->nx, u->ny, 1, 1);
