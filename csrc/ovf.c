@@ -414,11 +414,35 @@ static int read_text(cursor *c, mh_ovf *o, double mult, char *err, size_t errlen
     return MH_OK;
 }
 
-/* After the data: blank space, then "# End: Data <fmt>" and "# End: Segment". */
-static int read_trailer(cursor *c, const char *fmt_file, char *err, size_t errlen)
+/* Next "# key: value" line, skipping blank lines, "##" comments and '#'
+ * lines without a key. A line not starting with '#' is an error described
+ * by `what`. Returns 1 (key/val filled), 0 at end of input, -1 on error. */
+static int next_key(cursor *c, char *key, size_t kcap, char *val, size_t vcap, const char *what,
+                    char *err, size_t errlen)
 {
     const char *s;
     size_t n;
+    while (next_line(c, &s, &n)) {
+        size_t k = 0;
+        while (k < n && isspace((unsigned char)s[k]))
+            k++;
+        if (k == n)
+            continue;
+        if (s[k] != '#') {
+            set_err(err, errlen, "line %d: %s", c->line, what);
+            return -1;
+        }
+        if (n - k >= 2 && s[k + 1] == '#')
+            continue; /* "##" comment */
+        if (split_header(s + k, n - k, key, kcap, val, vcap))
+            return 1;
+    }
+    return 0;
+}
+
+/* After the data: blank space, then "# End: Data <fmt>" and "# End: Segment". */
+static int read_trailer(cursor *c, const char *fmt_file, char *err, size_t errlen)
+{
     int stage = 0; /* 0: want End Data, 1: want End Segment */
     /* the rest of the line holding the data end (normally just "\n") */
     while (c->pos < c->len && (c->buf[c->pos] == ' ' || c->buf[c->pos] == '\t' ||
@@ -428,21 +452,10 @@ static int read_trailer(cursor *c, const char *fmt_file, char *err, size_t errle
         c->pos++;
         c->line++;
     }
-    while (next_line(c, &s, &n)) {
-        size_t k = 0;
-        while (k < n && isspace((unsigned char)s[k]))
-            k++;
-        if (k == n)
-            continue;
-        if (s[k] != '#') {
-            set_err(err, errlen, "line %d: more data than the header announces", c->line);
-            return MH_EFORMAT;
-        }
-        if (n - k >= 2 && s[k + 1] == '#')
-            continue;
-        char key[32], val[MH_OVF_TEXT];
-        if (!split_header(s + k, n - k, key, sizeof key, val, sizeof val))
-            continue;
+    char key[32], val[MH_OVF_TEXT];
+    int r;
+    while ((r = next_key(c, key, sizeof key, val, sizeof val, "more data than the header announces",
+                         err, errlen)) > 0) {
         if (stage == 0) {
             if (strcmp(key, "end") || strncmp(val, "Data", 4)) {
                 set_err(err, errlen, "line %d: expected '# End: Data %s'", c->line, fmt_file);
@@ -464,6 +477,8 @@ static int read_trailer(cursor *c, const char *fmt_file, char *err, size_t errle
             return MH_OK;
         }
     }
+    if (r < 0)
+        return MH_EFORMAT;
     set_err(err, errlen, "truncated file: missing '%s'",
             stage == 0 ? "# End: Data" : "# End: Segment");
     return MH_EFORMAT;
@@ -496,21 +511,10 @@ static int parse(cursor *c, mh_ovf *o, char *err, size_t errlen)
     }
     o->version = h.version;
     int in_segment = 0, in_header = 0, header_done = 0;
-    while (next_line(c, &s, &n)) {
-        size_t k = 0;
-        while (k < n && isspace((unsigned char)s[k]))
-            k++;
-        if (k == n)
-            continue;
-        if (s[k] != '#') {
-            set_err(err, errlen, "line %d: expected a '#' header line", c->line);
-            return MH_EFORMAT;
-        }
-        if (n - k >= 2 && s[k + 1] == '#')
-            continue; /* "##" comment */
-        char key[32], val[MH_OVF_TEXT];
-        if (!split_header(s + k, n - k, key, sizeof key, val, sizeof val))
-            continue;
+    char key[32], val[MH_OVF_TEXT];
+    int r;
+    while ((r = next_key(c, key, sizeof key, val, sizeof val, "expected a '#' header line", err,
+                         errlen)) > 0) {
         if (!strcmp(key, "begin")) {
             if (!strcmp(val, "Segment")) {
                 in_segment = 1;
@@ -571,6 +575,8 @@ static int parse(cursor *c, mh_ovf *o, char *err, size_t errlen)
                 return st;
         }
     }
+    if (r < 0)
+        return MH_EFORMAT;
     set_err(err, errlen, "truncated file: no '# Begin: Data' block");
     return MH_EFORMAT;
 }
