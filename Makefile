@@ -22,13 +22,19 @@ BUILD := build
 SANFLAGS :=
 endif
 
-ALL_CFLAGS = $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -fPIC -fopenmp \
-             -I$(LUA_INCDIR) -I$(FFTW_INCDIR) -I$(CHOLMOD_INCDIR) -Icsrc $(SANFLAGS)
+# The core (csrc/core/*/) is compiled without the Lua include path, so a
+# lua.h there fails the build; bindings (csrc/lua/) and the host get it.
+CORE_DIRS := $(wildcard csrc/core/*)
+CORE_CFLAGS = $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -fPIC -fopenmp \
+             -I$(FFTW_INCDIR) -I$(CHOLMOD_INCDIR) $(CORE_DIRS:%=-I%) $(SANFLAGS)
+ALL_CFLAGS = $(CORE_CFLAGS) -I$(LUA_INCDIR) -Icsrc/lua
 LIBS = -L$(FFTW_LIBDIR) -lfftw3_omp -lfftw3 -lcholmod -lm
 LDFLAGS_ALL = $(LDFLAGS) -fopenmp $(SANFLAGS)
 
-CORE_SRC := $(wildcard csrc/*.c)
-CORE_OBJ := $(CORE_SRC:csrc/%.c=$(BUILD)/obj/%.o)
+CORE_SRC := $(wildcard csrc/core/*/*.c)
+CORE_HDR := $(wildcard csrc/core/*/*.h)
+BIND_SRC := $(wildcard csrc/lua/*.c)
+CORE_OBJ := $(CORE_SRC:csrc/%.c=$(BUILD)/obj/%.o) $(BIND_SRC:csrc/%.c=$(BUILD)/obj/%.o)
 LUA_SRC := $(wildcard lua/maghop/*.lua)
 
 MODULE := $(BUILD)/lib/maghop/core.so
@@ -43,7 +49,11 @@ INST_LUADIR ?= $(PREFIX)/share/lua/5.4
 .PHONY: all deps test demo bench install clean validate fuzz
 all: $(MODULE) $(HOST)
 
-$(BUILD)/obj/%.o: csrc/%.c $(wildcard csrc/*.h)
+$(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/lua/%.o: csrc/lua/%.c $(CORE_HDR) $(wildcard csrc/lua/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -95,14 +105,14 @@ install: all
 clean:
 	rm -rf build
 
-# fuzz (issue 3, OVF reader): libFuzzer + ASan/UBSan on mh_ovf_read_mem.
+# fuzz (OVF reader): libFuzzer + ASan/UBSan on mh_ovf_read_mem.
 # `make fuzz FUZZ_SECONDS=600`; new crash inputs land in build/fuzz/.
 FUZZ_SECONDS ?= 600
 FUZZ_CC ?= clang
-build/fuzz/ovf_fuzz: scripts/fuzz/ovf_fuzz.c csrc/ovf.c csrc/ovf.h csrc/mh_common.h
+build/fuzz/ovf_fuzz: scripts/fuzz/ovf_fuzz.c csrc/core/io/ovf.c csrc/core/io/ovf.h csrc/core/io/mh_common.h
 	@mkdir -p build/fuzz/corpus
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -Icsrc scripts/fuzz/ovf_fuzz.c csrc/ovf.c -lm -o $@
+	    -Icsrc/core/io scripts/fuzz/ovf_fuzz.c csrc/core/io/ovf.c -lm -o $@
 fuzz: build/fuzz/ovf_fuzz
 	cd build/fuzz && ./ovf_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
 	    -artifact_prefix=./ corpus ../../scripts/fuzz/corpus

@@ -1,4 +1,4 @@
--- Demagnetization engine (issue 3, csrc/demag.c) through core.demag_*:
+-- Demagnetization engine (csrc/core/mm/demag.c) through core.demag_*:
 -- the Newell tensor against closed forms (cube, Aharoni's prism factors),
 -- the FFT convolution against a direct sum, field symmetries, and the
 -- field as the energy gradient.

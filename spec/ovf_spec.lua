@@ -1,4 +1,4 @@
--- OVF reader/writer (issue 3, csrc/ovf.c) through core.ovf_read/ovf_write:
+-- OVF reader/writer (csrc/core/io/ovf.c) through core.ovf_read/ovf_write:
 -- round trips in the three formats, OVF 1.0, the shared OOMMF start file of
 -- standard problem 4, every malformed-file case (nil, message; never a
 -- crash) and the inputs the fuzzer once tripped on (spec/data/ovf_crashes).

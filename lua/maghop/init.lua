@@ -26,7 +26,7 @@ mh.cli = require "maghop.cli"
 mh.checkpoint = require "maghop.checkpoint"
 
 -- BEGIN engine (issue 3): micromagnetic film, OVF
--- mh.film{nx=, ny=, dx=, ...} -> Film (see csrc/l_film.c); mh.field(nx, ny, nz, ncomp) -> Field.
+-- mh.film{nx=, ny=, dx=, ...} -> Film (see csrc/lua/l_film.c); mh.field(nx, ny, nz, ncomp) -> Field.
 mh.film = core.film
 mh.field = core.field
 -- END engine
