@@ -8,8 +8,12 @@
 -- The twin run is then fitted with the compact model (eta, alpha, Gavg).
 local mh = require "maghop"
 
-local opts = mh.cli.parse {model = "compact", pulses = 60, s1_pulses = 0, prep = 20, width = 5e-9,
-                           quick = false, quiet = false, out = "out/fig3"}
+local opts = mh.cli.parse({model = "compact", pulses = 60, s1_pulses = 0, prep = 20, width = 5e-9,
+                           quick = false, quiet = false, out = "out/fig3"}, {
+  model = "device model: compact (Eq. 2) or twin (micromagnetic)", pulses = "pulses of \"++--\" (Fig. 3a/b)",
+  s1_pulses = "pulses of \"+-++\" for SI Fig. S1; 0 picks 30 (twin) or --pulses (compact)",
+  prep = "twin: pulses of \"+-+-\" that prepare the start texture", width = {"twin: pulse width", "s"},
+  quick = "short run (at most 40 pulses, 20 for S1)", quiet = "no progress line", out = "output folder"})
 local TWIN = opts.model == "twin"
 if opts.s1_pulses == 0 then opts.s1_pulses = TWIN and 30 or opts.pulses end
 if opts.quick then

@@ -6,7 +6,8 @@
 -- trained pattern or its mirror.
 local mh = require "maghop"
 
-local opts = mh.cli.parse {pulses = 60, out = "out/fig4", quiet = false}
+local opts = mh.cli.parse({pulses = 60, out = "out/fig4", quiet = false},
+  {pulses = "training pulses per pattern", out = "output folder", quiet = "no progress line"})
 local N = 4
 
 local patterns, header = {}, {"state", "label"}

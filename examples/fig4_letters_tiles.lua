@@ -6,7 +6,9 @@
 -- w = G - Gavg, and reassemble (each pixel: sign of the sum of its tiles).
 local mh = require "maghop"
 
-local opts = mh.cli.parse {flips = 1, seed = 1, pulses = 60, out = "out/fig4", quiet = false}
+local opts = mh.cli.parse({flips = 1, seed = 1, pulses = 60, out = "out/fig4", quiet = false},
+  {flips = "pixels flipped in each letter before recall", seed = "seed of the pixel flips",
+   pulses = "training pulses per tile", out = "output folder", quiet = "no progress line"})
 local W, H = 3, 5
 
 local rows, images, ok = {}, {}, 0

@@ -7,8 +7,11 @@
 --          [--pitch 500e-9] [--pad 200e-9] [--tests 30] [--seed 1] [--out out/fig5]
 local mh = require "maghop"
 
-local opts = mh.cli.parse {ovf = "out/fig5/checkpoint_twin_e010.ovf", tests = 30, seed = 1, out = "out/fig5",
-                           pitch = 500e-9, pad = 200e-9} -- the twin geometry the state was made with
+local opts = mh.cli.parse({ovf = "out/fig5/checkpoint_twin_e010.ovf", tests = 30, seed = 1, out = "out/fig5",
+                           pitch = 500e-9, pad = 200e-9}, { -- the twin geometry the state was made with
+  ovf = "trained 35-node twin state (OVF); without it only the software rules run",
+  tests = "test patterns per letter and flip count", seed = "seed of the test set", out = "output folder",
+  pitch = {"pad pitch the state was made with", "m"}, pad = {"pad size the state was made with", "m"}})
 local COLS, N = 5, 35
 local pats = mh.patterns.set("ECP")
 local TESTS, SEED = math.tointeger(opts.tests), math.tointeger(opts.seed)

@@ -9,10 +9,17 @@
 -- similarity S = x'.x0. Ctrl-C saves a checkpoint; --resume continues it.
 local mh = require "maghop"
 
-local opts = mh.cli.parse {model = "compact", quick = false, epochs = 10, tests = 30, seed = 1,
+local opts = mh.cli.parse({model = "compact", quick = false, epochs = 10, tests = 30, seed = 1,
   letter_s = 5e-9, letter_pulses = 1, capacity = "yes", resume = false, quiet = false, out = "out/fig5",
   pitch = 500e-9, pad = 200e-9, -- twin pad grid (m)
-  interrupt_at = 0} -- interrupt_at: act as if Ctrl-C came after that epoch (for tests)
+  interrupt_at = 0}, { -- interrupt_at: act as if Ctrl-C came after that epoch (for tests)
+  model = "device model: compact or twin", quick = "short run (3 epochs, 10 tests, letter pulses <= 2 ns)",
+  epochs = "training epochs (one epoch = E, C, P)", tests = "test patterns per letter and flip count",
+  seed = "seed of the test set", letter_s = {"twin: pulse length per letter", "s"},
+  letter_pulses = "compact: pulses per letter", capacity = "yes|no: run the capacity sets",
+  resume = "continue from the checkpoint in --out", quiet = "no progress line", out = "output folder",
+  pitch = {"twin: pad pitch", "m"}, pad = {"twin: pad size", "m"},
+  interrupt_at = "act as if Ctrl-C came after this epoch (0: never; for tests)"})
 if opts.quick then
   opts.epochs, opts.tests = math.min(opts.epochs, 3), math.min(opts.tests, 10)
   opts.letter_s = math.min(opts.letter_s, 2e-9)

@@ -4,7 +4,8 @@
 -- out = sgn(x2 w24 + x3 w34 + x1 w14); "+---" stores AND/OR, "+--+" NAND/NOR.
 local mh = require "maghop"
 
-local opts = mh.cli.parse {pulses = 60, out = "out/logic", quiet = false}
+local opts = mh.cli.parse({pulses = 60, out = "out/logic", quiet = false},
+  {pulses = "programming pulses per gate", out = "output folder", quiet = "no progress line"})
 
 local dev = mh.compact.new()
 local rows, heat, ok = {}, {}, 0

@@ -6,9 +6,14 @@
 -- Usage: build/bin/maghop examples/measure_conductance.lua [--write_ns 3] [--noise 0.002] [--out out/measure_conductance]
 local mh = require "maghop"
 
-local opts = mh.cli.parse {n = 64, size_nm = 1000, pitch_nm = 440, pad_nm = 160, write_ns = 3,
+local opts = mh.cli.parse({n = 64, size_nm = 1000, pitch_nm = 440, pad_nm = 160, write_ns = 3,
                            peak_oe = 20, amr_ratio = 0.02, noise = 0.002, seed = 1, current_mA = 1,
-                           out = "out/measure_conductance"}
+                           out = "out/measure_conductance"}, {
+  n = "cells per side", size_nm = {"disk diameter", "nm"}, pitch_nm = {"pad pitch", "nm"},
+  pad_nm = {"pad size", "nm"}, write_ns = {"length of the \"+-+-\" write (0: no write)", "ns"},
+  peak_oe = {"peak Oersted field of the write", "Oe"}, amr_ratio = "AMR ratio (rho_par - rho_perp) / rho_perp",
+  noise = "relative noise of each measured voltage", seed = "seed of the noise",
+  current_mA = {"source current", "mA"}, out = "output folder"})
 local OE = 1e3 / (4 * math.pi)
 local n, L = opts.n, opts.size_nm * 1e-9
 

@@ -5,9 +5,14 @@
 -- Usage: build/bin/maghop examples/oersted_map.lua [--n 128] [--peak_oe 20] [--volts 0] [--series_ohm 0] [--out out/oersted_map]
 local mh = require "maghop"
 
-local opts = mh.cli.parse {n = 128, size_nm = 1000, pitch_nm = 440, pad_nm = 160, peak_oe = 20,
+local opts = mh.cli.parse({n = 128, size_nm = 1000, pitch_nm = 440, pad_nm = 160, peak_oe = 20,
                            volts = 0, series_ohm = 0, au_sigma = 4.1e7, au_nm = 50, offset_nm = 55,
-                           out = "out/oersted_map"}
+                           out = "out/oersted_map"}, {
+  n = "cells per side", size_nm = {"disk diameter", "nm"}, pitch_nm = {"pad pitch", "nm"},
+  pad_nm = {"pad size", "nm"}, peak_oe = {"target peak |H| when --volts is 0", "Oe"},
+  volts = {"pad voltage (0: calibrate to --peak-oe instead)", "V"},
+  series_ohm = {"series resistance of each pad (0: none)", "ohm"}, au_sigma = {"Au conductivity", "S/m"},
+  au_nm = {"Au sheet thickness", "nm"}, offset_nm = {"Au-to-Py distance", "nm"}, out = "output folder"})
 local OE = 1e3 / (4 * math.pi) -- A/m per oersted
 local n, L = opts.n, opts.size_nm * 1e-9
 

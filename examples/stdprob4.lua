@@ -9,8 +9,10 @@
 -- field 1 with the published OOMMF result.
 local mh = require "maghop"
 
-local opts = mh.cli.parse {quick = false, t_ns = 1.0, out = "out/stdprob4", quiet = false,
-  start = "../shared/data/stdprob4/stdprob4-cs2.50x2.50x3.00-start.omf"}
+local opts = mh.cli.parse({quick = false, t_ns = 1.0, out = "out/stdprob4", quiet = false,
+  start = "../shared/data/stdprob4/stdprob4-cs2.50x2.50x3.00-start.omf"}, {
+  quick = "only a 100x25 grid", t_ns = {"simulated time per field", "ns"}, out = "output folder",
+  quiet = "no progress line", start = "OOMMF start state (OVF/OMF) for the 2.5 nm grid; own S-state if absent"})
 
 local MU0 = 1.25663706212e-6
 local LX, LY, LZ = 500e-9, 125e-9, 3e-9

@@ -5,7 +5,8 @@
 -- Usage: build/bin/maghop examples/validate_transport.lua [--out out/validate_transport] [--quick]
 local mh = require "maghop"
 
-local opts = mh.cli.parse {out = "out/validate_transport", quick = false}
+local opts = mh.cli.parse({out = "out/validate_transport", quick = false},
+  {out = "output folder", quick = "smaller grids (128 cells instead of 256)"})
 local SHEET_N = opts.quick and 128 or 256 -- uniform sheet, cells per side
 local STRIP = {nx = 128, ny = opts.quick and 512 or 1024, w = 32} -- Oersted strip, cells
 local DX, D = 10e-9, 30e-9 -- cell size and Au-to-Py offset, m

@@ -1,52 +1,140 @@
---- Command-line options and progress reporting for example scripts.
+--- Command-line options and progress reporting for scripts.
+-- Options are parsed with the argparse library (Debian `lua-argparse`,
+-- rock `argparse`); `--help` lists every option with its description, unit
+-- and default, then exits with status 0.
+-- @module maghop.cli
 local core = require "maghop.core"
 
 local cli = {}
 
 --- Stop with a usage error: the maghop command prints `msg` alone (no
 -- traceback) and exits with status 1.
+-- @string msg the message
 function cli.fail(msg)
   error({msg = msg}, 0)
 end
 
---- Parse `args` (default: the global arg) against a spec table of defaults:
--- booleans become flags (--quick), others take a value (--model twin,
--- --seed 3 or --seed=3; numbers are converted). Unknown options raise with
--- the list of accepted ones. Positional arguments go to opts[1..].
-function cli.parse(spec, args)
+-- The first comment lines of a script up to its "Usage:" line.
+local function script_summary(path)
+  local f = path and io.open(path, "r")
+  if not f then return nil end
+  local lines = {}
+  for line in f:lines() do
+    local text = line:match("^%-%-%s?(.*)$")
+    if not text or text:match("^Usage:") then break end
+    lines[#lines + 1] = text
+  end
+  f:close()
+  return #lines > 0 and table.concat(lines, "\n") or nil
+end
+
+local function format_default(v)
+  if type(v) == "string" then return v == "" and '""' or v end
+  if math.type(v) == "float" then return ("%.10g"):format(v) end
+  return tostring(v)
+end
+
+local function help_entry(help, key)
+  local h = help and help[key]
+  if type(h) == "string" then return h, nil end
+  if type(h) == "table" then return h[1] or h.text, h[2] or h.unit end
+  return nil, nil
+end
+
+--- Parse command-line arguments against a table of defaults.
+-- Each key of `spec` is an option `--key` (underscores may be written as
+-- hyphens, `--s1-pulses`): a boolean default makes a flag (`--quick`; a
+-- default of true also gets `--no-key`), a number default takes a number
+-- (`--seed 3` or `--seed=3`), a string default takes a string. Positional
+-- arguments land in `opts[1..]`.
+-- @tparam table spec option name → default value
+-- @tparam[opt] table help option name → description, or `{description, unit}`
+--   (e.g. `{width = {"pulse width", "s"}}`); `help[1]` (optional) is the
+--   script's summary, by default the leading comment of the script file.
+-- @tparam[opt=arg] table args the argument list
+-- @treturn table opts: every key of `spec` with its value
+-- @raise a usage error (an unknown option, a missing or non-numeric value)
+--   that the maghop command prints without a traceback; `--help` prints the
+--   help and exits with status 0.
+function cli.parse(spec, help, args)
+  if type(spec) ~= "table" then
+    error(("cli.parse: spec must be a table of option defaults, got %s"):format(type(spec)), 2)
+  end
+  if help ~= nil and type(help) ~= "table" then
+    error(("cli.parse: help must be a table of option descriptions, got %s"):format(type(help)), 2)
+  end
+  local ok_ap, argparse = pcall(require, "argparse")
+  if not ok_ap then
+    error("cli.parse needs the argparse library (Debian: apt-get install lua-argparse; "
+      .. "LuaRocks: luarocks --lua-version=5.4 install argparse)", 2)
+  end
   args = args or arg or {}
-  local opts = {}
-  for k, v in pairs(spec) do opts[k] = v end
-  local i = 1
-  while i <= #args do
-    local a = args[i]
-    local key, val = a:match("^%-%-([%w_%-]+)=(.*)$")
-    key = key or a:match("^%-%-([%w_%-]+)$")
-    if key then
-      key = key:gsub("%-", "_")
-      if spec[key] == nil then
-        local names = {}
-        for k in pairs(spec) do names[#names + 1] = "--" .. k:gsub("_", "-") end
-        table.sort(names)
-        cli.fail(("unknown option --%s (accepted: %s)"):format(key, table.concat(names, " ")))
-      end
-      if type(spec[key]) == "boolean" and not val then
-        opts[key] = true
+  local name = (arg and arg[0] or "script"):match("[^/]*$")
+  local parser = argparse(name, (help and help[1]) or script_summary(arg and arg[0]))
+  parser:add_help(false)
+  parser:help_max_width(100)
+  parser:flag("-h --help", "Show this help (every option, its unit and default) and exit.")
+    :action(function()
+      io.stdout:write(parser:get_help(), "\n")
+      io.stdout:flush()
+      os.exit(0)
+    end)
+  local keys = {}
+  for k in pairs(spec) do
+    if type(k) ~= "string" or not k:match("^[%a][%w_]*$") then
+      error(("cli.parse: option name %s must be an identifier"):format(tostring(k)), 2)
+    end
+    keys[#keys + 1] = k
+  end
+  table.sort(keys)
+  for _, key in ipairs(keys) do
+    local def = spec[key]
+    local flag = "--" .. key:gsub("_", "-")
+    local text, unit = help_entry(help, key)
+    text = text or "(no description)"
+    local kind = type(def)
+    if kind == "boolean" then
+      parser:flag(flag, text .. (def and " (default: on)" or ""))
+      if def then parser:flag("--no-" .. key:gsub("_", "-"), "Turn " .. flag .. " off."):target("no_" .. key) end
+    elseif kind == "number" or kind == "string" then
+      local has_unit = unit and unit ~= ""
+      local shown = format_default(def) .. (has_unit and (" " .. unit) or "")
+      local o = parser:option(flag, ("%s (default: %s)"):format(text, shown)):target(key)
+      if kind == "number" then
+        o:argname(has_unit and ("<" .. unit .. ">") or "<number>")
+        o:convert(function(v)
+          local num = tonumber(v)
+          if not num then return nil, ("option %s: number expected, got %q"):format(flag, v) end
+          return num
+        end)
       else
-        if not val then i = i + 1; val = args[i] end
-        if val == nil then cli.fail(("option --%s needs a value"):format(key)) end
-        if type(spec[key]) == "number" then
-          local num = tonumber(val)
-          if not num then cli.fail(("option --%s: number expected, got %q"):format(key, val)) end
-          val = num
-        end
-        opts[key] = val
+        o:argname("<" .. (has_unit and unit or "text") .. ">")
       end
     else
-      opts[#opts + 1] = a
+      error(("cli.parse: default of option %s must be a boolean, number or string, got %s"):format(key, kind), 2)
     end
-    i = i + 1
   end
+  parser:argument("args", "Positional arguments."):args("*"):hidden(true)
+  -- underscores in option names are accepted as hyphens (--write_ns)
+  local list = {}
+  for i = 1, #args do
+    local a = args[i]
+    local nm, rest = a:match("^%-%-([%w_%-]+)(.*)$")
+    if nm and (rest == "" or rest:sub(1, 1) == "=") then a = "--" .. nm:gsub("_", "-") .. rest end
+    list[i] = a
+  end
+  local ok, res = parser:pparse(list)
+  if not ok then cli.fail(("%s: %s (--help lists the options)\n%s"):format(name, res, parser:get_usage())) end
+  local opts = {}
+  for _, key in ipairs(keys) do
+    local v = res[key]
+    if v == nil then v = spec[key] end
+    if type(spec[key]) == "boolean" then
+      v = (res[key] or spec[key]) and not res["no_" .. key]
+    end
+    opts[key] = v
+  end
+  for i, a in ipairs(res.args or {}) do opts[i] = a end
   return opts
 end
 
