@@ -87,6 +87,19 @@ function T.test_full_preset_runs_with_demag()
   lu.assertTrue(G:row_sums():maxabs() < 1e-9 * G:maxabs())
 end
 
+function T.test_recall_follows_xi()
+  -- the cached network must be rebuilt when xi changes, not only when G does
+  local dev = small_twin("++--")
+  local function expected(s0) return (mh.hopfield.new(dev:weights()):recall(s0, {mode = "sync"})) end
+  for _, xi in ipairs {0.98, 0, 1.5, 0.98} do
+    dev.xi = xi
+    for _, s0 in ipairs {{1, 1, 1, 1}, {1, 1, 1, -1}, {-1, 1, -1, -1}} do
+      local got = dev:recall(s0, {mode = "sync"})
+      lu.assertEquals(got, expected(s0), ("xi = %g, state %s"):format(xi, mh.hopfield.label(s0)))
+    end
+  end
+end
+
 function T.test_bad_input()
   H.raises("option 'preset'", mh.twin.new, {preset = "fast"})
   H.raises("4 or 35 nodes", mh.twin.new, {nodes = 5})

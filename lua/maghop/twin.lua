@@ -267,10 +267,11 @@ function Twin:recall(state, opts)
       amr_ratio = self.amr_opts.amr_ratio, thickness = self.amr_opts.thickness})
     converged, cycle = info and info.converged, false
   else
+    -- the cached network is valid for one texture (G) and one xi
     local net = self.net_cache
-    if not net or self.net_G ~= self.G then
+    if not net or self.net_G ~= self.G or self.net_xi ~= self.xi then
       net = hopfield.new(self:weights())
-      self.net_cache, self.net_G = net, self.G
+      self.net_cache, self.net_G, self.net_xi = net, self.G, self.xi
     end
     s, sweeps, converged, cycle = net:recall(state, {mode = opts.mode or "async", seed = opts.seed,
                                                      max_sweeps = opts.max_sweeps})
