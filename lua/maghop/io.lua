@@ -15,18 +15,35 @@ end
 --- Directory part of a path ("." when none).
 function mio.dirname(path) return path:match("^(.*)/[^/]*$") or "." end
 
---- Write `content` to `path` atomically; creates the directory.
-function mio.write_atomic(path, content)
+-- Write `content` to `path` through a temporary file in the same
+-- directory, renamed over `path` only once every write, the flush and the
+-- close have succeeded: on a full disk the old file stays as it was and the
+-- error names the path. `level` is the error level of the user's call.
+local function write_atomic(path, content, level)
   mio.mkdir(mio.dirname(path))
   local tmp = path .. ".tmp" .. tostring(os.time()) .. tostring(math.random(1 << 30))
   local f, err = io.open(tmp, "wb")
-  if not f then error("cannot write " .. path .. ": " .. err, 2) end
+  if not f then error("cannot write " .. path .. ": " .. tostring(err), level + 1) end
   local ok, werr = f:write(content)
-  f:close()
-  if not ok then os.remove(tmp); error("cannot write " .. path .. ": " .. tostring(werr), 2) end
+  if ok then ok, werr = f:flush() end
+  local cok, cerr = f:close()
+  if ok and not cok then ok, werr = nil, cerr end
+  if not ok then
+    os.remove(tmp)
+    error("cannot write " .. path .. ": " .. tostring(werr) .. " (the previous file, if any, is unchanged)", level + 1)
+  end
   local rok, rerr = os.rename(tmp, path)
-  if not rok then os.remove(tmp); error("cannot rename into " .. path .. ": " .. rerr, 2) end
+  if not rok then os.remove(tmp); error("cannot rename into " .. path .. ": " .. tostring(rerr), level + 1) end
   return path
+end
+mio.write_atomic_at = write_atomic
+
+--- Write `content` to `path` atomically (temp file + rename; the old file
+-- is kept when anything fails); creates the directory. Raises on failure.
+function mio.write_atomic(path, content)
+  if type(path) ~= "string" then error("write_atomic: 'path' must be a string, got " .. type(path), 2) end
+  if type(content) ~= "string" then error("write_atomic: 'content' must be a string, got " .. type(content), 2) end
+  return write_atomic(path, content, 2)
 end
 
 local function fmt_cell(v)
@@ -47,7 +64,8 @@ end
 
 --- Write rows as CSV atomically.
 function mio.write_csv(path, header, rows)
-  return mio.write_atomic(path, mio.csv_text(header, rows))
+  if type(path) ~= "string" then error("write_csv: 'path' must be a string, got " .. type(path), 2) end
+  return write_atomic(path, mio.csv_text(header, rows), 2)
 end
 
 --- Read a CSV with a header line: header list and rows (numbers where the
