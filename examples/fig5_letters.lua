@@ -113,7 +113,7 @@ local set = test_set(pats)
 local base = rule_accuracies(pats, set)
 -- the baseline any recall must beat: classify the distorted input itself
 local no_recall = evaluate(function(x) return x end, pats, set)
-local ckpt_path = opts.out .. "/checkpoint_" .. opts.model .. ".lua"
+local ckpt_path = opts.out .. "/checkpoint_" .. opts.model .. ".ckpt"
 
 local dev = new_device()
 local history, analysis, start_epoch, confusion = {}, {}, 1, nil

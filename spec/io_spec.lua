@@ -64,4 +64,64 @@ function T.test_full_disk_raises_and_keeps_the_old_file()
   os.execute("rm -rf " .. mh.io.shell_quote(d))
 end
 
+function T.test_checkpoint_roundtrip_is_exact()
+  local d = tmpdir()
+  local data = {model = "twin", epoch = 3, x = 0.1, third = 1 / 3, nan = 0 / 0, big = -1e300, flag = false,
+                s = "a b%c\n\"\xc3\xa9 ]]", history = {{1, 0.5, 0 / 0}, {2, 1.0, 1 / 0}}, empty = {},
+                device = {ovf = d .. "/x y.ovf", G = {{-1e-3, 2.5e-4}, {2.5e-4, -1e-3}}}}
+  mh.checkpoint.save(d .. "/c.ckpt", data)
+  local r = assert(mh.checkpoint.load(d .. "/c.ckpt"))
+  lu.assertEquals(r.model, "twin")
+  lu.assertEquals(math.type(r.epoch), "integer")
+  lu.assertEquals(math.type(r.history[2][2]), "float")
+  lu.assertTrue(r.nan ~= r.nan and r.history[1][3] ~= r.history[1][3])
+  lu.assertEquals(r.history[2][3], math.huge)
+  r.nan, data.nan, r.history[1][3], data.history[1][3] = 0, 0, 0, 0
+  lu.assertEquals(r, data) -- bit-exact numbers, strings with any bytes, empty tables
+  H.raises("cannot store a function", mh.checkpoint.save, d .. "/c.ckpt", {f = print})
+  H.raises("neither a positive integer nor an identifier", mh.checkpoint.save, d .. "/c.ckpt", {["a b"] = 1})
+  H.raises("'path' must be a string", mh.checkpoint.save, nil, {})
+  lu.assertEquals(mh.checkpoint.load(d .. "/c.ckpt").epoch, 3) -- failed saves left it alone
+  os.execute("rm -rf " .. mh.io.shell_quote(d))
+end
+
+-- A checkpoint is data: code in it never runs, malformed files give a
+-- message naming the file and line, oversized files are refused unread.
+function T.test_hostile_checkpoints_are_refused()
+  local d = tmpdir()
+  local path = d .. "/c.ckpt"
+  local function load_text(text)
+    local f = assert(io.open(path, "wb"))
+    f:write(text)
+    f:close()
+    return mh.checkpoint.load(path)
+  end
+  local function refused(needle, text)
+    local r, err = load_text(text)
+    lu.assertNil(r, text)
+    lu.assertStrContains(err, needle)
+  end
+  local marker = d .. "/ran"
+  refused("not a maghop checkpoint", "return (function() while true do end end)()")
+  refused("not a maghop checkpoint", ("os.execute('touch %s') return {}"):format(marker))
+  lu.assertFalse(mh.io.exists(marker))
+  local head = "maghop-checkpoint 1\n"
+  refused("truncated", head .. "i epoch 3\n")
+  refused("line 2: unrecognized record", head .. "epoch = 3\nend\n")
+  refused("line 2: bad integer value '99999999999999999999'", head .. "i epoch 99999999999999999999\nend\n")
+  refused("line 2: bad float value 'os.exit()'", head .. "f x os.exit()\nend\n")
+  refused("line 2: bad boolean value 'yes'", head .. "b x yes\nend\n")
+  refused("line 2: bad string value", head .. "s x a%2\nend\n")
+  refused("line 2: entry of an undeclared table 'h'", head .. "i h.1 3\nend\n")
+  refused("line 3: duplicate entry 'x'", head .. "i x 1\ni x 2\nend\n")
+  refused("line 3: text after 'end'", head .. "end\ni x 1\n")
+  refused("is empty", "")
+  lu.assertEquals(load_text(head .. "t h\ni h.1 3\nend\n"), {h = {3}})
+  local old = mh.checkpoint.MAX_BYTES
+  mh.checkpoint.MAX_BYTES = 64
+  refused("larger than the limit of 64 bytes", head .. ("i x 1\n"):rep(20) .. "end\n")
+  mh.checkpoint.MAX_BYTES = old
+  os.execute("rm -rf " .. mh.io.shell_quote(d))
+end
+
 return {TestIO = T}
