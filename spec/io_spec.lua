@@ -124,4 +124,26 @@ function T.test_hostile_checkpoints_are_refused()
   os.execute("rm -rf " .. mh.io.shell_quote(d))
 end
 
+-- Titles, labels and paths reach gnuplot as data, never as commands: a
+-- backquote in a double-quoted gnuplot string runs a shell command.
+function T.test_plot_quotes_titles_and_paths()
+  if not os.execute("command -v gnuplot >/dev/null 2>&1") then lu.skip("gnuplot not installed") end
+  local d = tmpdir()
+  local pwned = d .. "/pwned"
+  local evil = "`touch " .. pwned .. "`"
+  local sub = d .. "/a" .. evil .. "'q\"" -- a real directory name with ` ' " in it
+  local csv = mh.io.write_csv(sub .. "/r.csv", {"x", "y" .. evil}, {{0, 1}, {1, 2}})
+  local png = assert(mh.plot.lines {csv = csv, png = sub .. "/p.png", columns = {"y" .. evil},
+    title = "t" .. evil .. "\nset output '" .. pwned .. "'", xlabel = evil, ylabel = "'" .. evil})
+  lu.assertTrue(mh.io.exists(png))
+  assert(mh.plot.heatmap {png = sub .. "/h.png", matrix = {{1, 2}, {3, 4}}, row_labels = {evil, "b"},
+    col_labels = {"'", "\"" .. evil}, title = evil})
+  assert(mh.plot.bar_panels {png = sub .. "/b.png", title = evil, ylabel = evil,
+    panels = {{title = evil, labels = {"a" .. evil, "b,\nEOD\n!touch " .. pwned}, values = {1, 2}, highlight = 1}}})
+  assert(mh.plot.images {png = sub .. "/i.png", w = 1, h = 1, title = evil, images = {{img = {1}, title = evil}}})
+  for _, name in ipairs {"h.png", "b.png", "i.png"} do lu.assertTrue(mh.io.exists(sub .. "/" .. name), name) end
+  lu.assertFalse(mh.io.exists(pwned))
+  os.execute("rm -rf " .. mh.io.shell_quote(d))
+end
+
 return {TestIO = T}

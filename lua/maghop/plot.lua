@@ -5,7 +5,21 @@ local mio = require "maghop.io"
 
 local plot = {}
 
-local function q(s) return '"' .. tostring(s):gsub('[\\"]', "\\%0") .. '"' end
+-- A gnuplot string expression holding s verbatim. Single-quoted pieces:
+-- gnuplot does no backquote (shell) substitution, macro expansion or
+-- escapes inside them; each quote of s is joined in as "'" (a doubled quote
+-- at the start of a string does not parse). A line break would end the
+-- command, so it becomes a space.
+local function q(s)
+  local parts = {}
+  for piece in (tostring(s):gsub("[\r\n]", " ") .. "'"):gmatch("([^']*)'") do parts[#parts + 1] = "'" .. piece .. "'" end
+  return table.concat(parts, [[."'".]])
+end
+plot.quote = q
+
+-- A text cell of an inline ','-separated data block: no separator, no line
+-- break (which could end the block and start commands).
+local function cell(s) return (tostring(s):gsub("[\r\n,]", " ")) end
 
 --- Run a gnuplot script; returns true or nil, message.
 function plot.gnuplot(script)
@@ -69,7 +83,7 @@ function plot.bar_panels(opts)
     if opts.ylabel then s[#s + 1] = "set ylabel " .. q(opts.ylabel) .. "\n" end
     s[#s + 1] = "$d << EOD\n"
     for k, v in ipairs(p.values) do
-      s[#s + 1] = ("%d,%s,%.10g,%d\n"):format(k - 1, p.labels[k], v, k == p.highlight and 1 or 0)
+      s[#s + 1] = ("%d,%s,%.10g,%d\n"):format(k - 1, cell(p.labels[k]), v, k == p.highlight and 1 or 0)
     end
     s[#s + 1] = "EOD\n"
     s[#s + 1] = "plot $d using 1:3:($4 > 0 ? 0xd62728 : 0x1f77b4):xtic(2) with boxes lc rgb variable\n"
@@ -95,7 +109,7 @@ function plot.images(opts)
     s[#s + 1] = "set title " .. q(im.title or "") .. "\n$m << EOD\n"
     for r = opts.h - 1, 0, -1 do -- gnuplot's y grows upward: top row last
       local row = {}
-      for c = 0, opts.w - 1 do row[#row + 1] = tostring(im.img[r * opts.w + c + 1]) end
+      for c = 0, opts.w - 1 do row[#row + 1] = ("%.6g"):format(im.img[r * opts.w + c + 1]) end
       s[#s + 1] = table.concat(row, " ") .. "\n"
     end
     s[#s + 1] = "EOD\n"
