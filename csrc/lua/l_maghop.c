@@ -163,5 +163,6 @@ int luaopen_maghop_core(lua_State *L)
     lmh_open_ovf(L);
     lmh_open_demag(L);
     lmh_open_transport(L);
+    lmh_open_sweep(L);
     return 1;
 }

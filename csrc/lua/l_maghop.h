@@ -17,6 +17,7 @@ void lmh_open_film(lua_State *L);
 void lmh_open_ovf(lua_State *L);
 void lmh_open_demag(lua_State *L);
 void lmh_open_transport(lua_State *L);
+void lmh_open_sweep(lua_State *L);
 
 /* Raise a Lua error that names argument `arg` of the current function. */
 int lmh_argfail(lua_State *L, int arg, const char *fmt, ...);

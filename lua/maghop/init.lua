@@ -51,4 +51,9 @@ mh.amr = require "maghop.amr"
 -- The micromagnetic twin device (issue 5)
 mh.twin = require "maghop.twin"
 
+-- Parameter sweeps, serial or over MPI ranks (mh.sweep{params=, seeds=, run=, out=});
+-- mh.mpi: rank(), size(), barrier() (a one-rank stand-in when MPI is absent).
+mh.sweep = require "maghop.sweep"
+mh.mpi = mh.sweep.mpi()
+
 return mh

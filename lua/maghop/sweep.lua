@@ -1,0 +1,606 @@
+--- Parameter sweeps: expand a grid of parameters × seeds into tasks, run
+-- each once, and keep one CSV row per task in a results file that survives
+-- crashes and resumes where it stopped.
+--
+--     local rows = mh.sweep{
+--       params = {pitch = {2e-6, 3e-6}, xi = {0.25, 0.5}},
+--       seeds = {1, 2, 3},
+--       run = function(p) return {accuracy = f(p.pitch, p.xi, p.rng_seed)} end,
+--       out = "out/sweep/results.csv",
+--     }
+--
+-- Every task has a key built from its parameter values and seed
+-- ("pitch=2e-06;seed=1;xi=0.25": names sorted, values in their shortest
+-- exact decimal form), so keys do not depend on the order of `params` or of
+-- the value lists. The task's random seed (`p.rng_seed`, also used for
+-- math.randomseed before run is called) is a hash of the key: never of the
+-- rank or of the order in which tasks run. Under `mpirun`/`srun` (maghop
+-- built with MPI) rank 0 hands tasks out one at a time to all ranks,
+-- itself included, and writes each row as it arrives; see README "Sweeps".
+local core = require "maghop.core"
+local mio = require "maghop.io"
+
+local sweep = {}
+
+local FIXED = {"key", "seed", "status", "wall_s", "error"} -- reserved column names
+local RESERVED = {key = true, seed = true, status = true, wall_s = true, error = true, rng_seed = true}
+local OPTIONS = {params = true, seeds = true, run = true, out = true, retry_failed = true,
+                 metrics = true, progress = true}
+
+---------------------------------------------------------------------------
+-- Values, keys, seeds
+---------------------------------------------------------------------------
+
+--- Shortest decimal text that reads back as exactly v (integers as %d).
+local function repr(v)
+  if v ~= v then return "nan" end
+  if math.type(v) == "integer" then return ("%d"):format(v) end
+  if type(v) == "number" then
+    for prec = 15, 17 do
+      local s = ("%." .. prec .. "g"):format(v)
+      if tonumber(s) == v then return s end
+    end
+  end
+  return tostring(v)
+end
+sweep.repr = repr
+
+-- Key cells are percent-encoded so they never need CSV quoting.
+local function key_escape(s)
+  return (s:gsub("[^%w%.%+%-_]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+
+--- Task key of a parameter table p (names `names`, sorted) and seed.
+local function task_key(names, p, seed)
+  local parts = {}
+  local all = {}
+  for _, n in ipairs(names) do all[#all + 1] = n end
+  all[#all + 1] = "seed"
+  table.sort(all)
+  for _, n in ipairs(all) do
+    local v = n == "seed" and seed or p[n]
+    parts[#parts + 1] = n .. "=" .. key_escape(repr(v))
+  end
+  return table.concat(parts, ";")
+end
+
+--- Random seed of a task: FNV-1a (64 bit) of its key, reduced to 1..2^30.
+-- Depends on the key only, so every rank and every run agree.
+function sweep.task_seed(key)
+  local h = -3750763034362895579 -- 14695981039346656037 as a signed 64-bit integer
+  for i = 1, #key do
+    h = (h ~ key:byte(i)) * 1099511628211
+  end
+  return (h >> 34) + 1
+end
+
+---------------------------------------------------------------------------
+-- CSV cells and rows (one row per line: newlines in text become "\n")
+---------------------------------------------------------------------------
+
+local function csv_cell(s)
+  s = s:gsub("\\", "\\\\"):gsub("\r", "\\r"):gsub("\n", "\\n")
+  if s:find('[,"]') or s:match("^%s") or s:match("%s$") then
+    s = '"' .. s:gsub('"', '""') .. '"'
+  end
+  return s
+end
+
+local function unescape(s)
+  return (s:gsub("\\(.)", function(c) return c == "n" and "\n" or c == "r" and "\r" or c end))
+end
+
+--- Split one CSV line into raw cells (quotes removed, escapes undone).
+local function csv_split(line)
+  local cells, i, n = {}, 1, #line
+  while true do
+    if line:sub(i, i) == '"' then
+      local j, buf = i + 1, {}
+      while true do
+        local q = line:find('"', j, true)
+        if not q then return nil end -- unterminated quote: not a complete row
+        buf[#buf + 1] = line:sub(j, q - 1)
+        if line:sub(q + 1, q + 1) == '"' then
+          buf[#buf + 1] = '"'
+          j = q + 2
+        else
+          i = q + 1
+          break
+        end
+      end
+      cells[#cells + 1] = unescape(table.concat(buf))
+    else
+      local c = line:find(",", i, true) or n + 1
+      cells[#cells + 1] = unescape(line:sub(i, c - 1))
+      i = c
+    end
+    if i > n then break end
+    if line:sub(i, i) ~= "," then return nil end
+    i = i + 1
+    if i > n then cells[#cells + 1] = "" break end
+  end
+  return cells
+end
+sweep.csv_split = csv_split
+
+---------------------------------------------------------------------------
+-- Argument checking (errors are raised at the caller of mh.sweep)
+---------------------------------------------------------------------------
+
+local function bad(msg) error("mh.sweep: " .. msg, 0) end
+
+local function check_value(what, v)
+  local t = type(v)
+  if t == "number" then
+    if v ~= v or v == math.huge or v == -math.huge then
+      bad(("%s is %s; parameter values must be finite numbers, strings or booleans"):format(what, repr(v)))
+    end
+  elseif t ~= "string" and t ~= "boolean" then
+    bad(("%s is a %s; parameter values must be numbers, strings or booleans"):format(what, t))
+  end
+end
+
+local function check_opts(o)
+  if type(o) ~= "table" then bad("options table expected, got " .. type(o)) end
+  for k in pairs(o) do
+    if not OPTIONS[k] then
+      local known = {}
+      for name in pairs(OPTIONS) do known[#known + 1] = name end
+      table.sort(known)
+      bad(("unknown option '%s' (accepted: %s)"):format(tostring(k), table.concat(known, ", ")))
+    end
+  end
+  if type(o.run) ~= "function" then
+    bad("option 'run': function(p) returning a table of metrics expected, got " .. type(o.run))
+  end
+  if type(o.out) ~= "string" or o.out == "" then
+    bad("option 'out': path of the results CSV expected, got " .. (o.out == "" and "an empty string" or type(o.out)))
+  end
+  if type(o.params) ~= "table" then
+    bad("option 'params': table {name = {values...}} expected, got " .. type(o.params))
+  end
+  local names = {}
+  for name, list in pairs(o.params) do
+    if type(name) ~= "string" or not name:match("^[%a_][%w_]*$") then
+      bad(("option 'params': parameter name %s is not an identifier"):format(repr(name)))
+    end
+    if RESERVED[name] then
+      bad(("option 'params': '%s' is reserved (key, seed, status, wall_s, error, rng_seed)"):format(name))
+    end
+    if type(list) ~= "table" or #list == 0 then
+      bad(("option 'params': '%s' must be a non-empty list of values, got %s"):format(name,
+        type(list) == "table" and "an empty table" or type(list)))
+    end
+    local seen = {}
+    for i, v in ipairs(list) do
+      check_value(("params.%s[%d]"):format(name, i), v)
+      local r = repr(v)
+      if seen[r] then bad(("params.%s: value %s appears twice"):format(name, r)) end
+      seen[r] = true
+    end
+    names[#names + 1] = name
+  end
+  if #names == 0 then bad("option 'params' is empty: give at least one parameter with its values") end
+  table.sort(names)
+  local seeds = o.seeds or {1}
+  if type(seeds) ~= "table" or #seeds == 0 then
+    bad("option 'seeds': non-empty list of integers expected, got " .. (type(seeds) == "table" and "an empty table" or type(seeds)))
+  end
+  local seen = {}
+  for i, s in ipairs(seeds) do
+    if math.type(s) ~= "integer" then
+      bad(("option 'seeds': seeds[%d] is %s; integers expected"):format(i, repr(s)))
+    end
+    if seen[s] then bad(("option 'seeds': seed %d appears twice"):format(s)) end
+    seen[s] = true
+  end
+  if o.metrics ~= nil then
+    if type(o.metrics) ~= "table" or #o.metrics == 0 then
+      bad("option 'metrics': non-empty list of metric names expected, got " .. type(o.metrics))
+    end
+    for i, m in ipairs(o.metrics) do
+      if type(m) ~= "string" or not m:match("^[%a_][%w_]*$") then
+        bad(("option 'metrics': metrics[%d] = %s is not an identifier"):format(i, repr(m)))
+      end
+    end
+  end
+  if o.retry_failed ~= nil and type(o.retry_failed) ~= "boolean" then
+    bad("option 'retry_failed': boolean expected, got " .. type(o.retry_failed))
+  end
+  if o.progress ~= nil and type(o.progress) ~= "boolean" then
+    bad("option 'progress': boolean expected, got " .. type(o.progress))
+  end
+  return names, seeds
+end
+
+--- All tasks of the grid, in the order of the value lists (names sorted).
+local function expand(params, names, seeds)
+  local tasks = {}
+  local p = {}
+  local function rec(d)
+    if d > #names then
+      for _, s in ipairs(seeds) do
+        local t = {seed = s}
+        for _, n in ipairs(names) do t[n] = p[n] end
+        t.key = task_key(names, t, s)
+        t.rng_seed = sweep.task_seed(t.key)
+        tasks[#tasks + 1] = t
+      end
+      return
+    end
+    for _, v in ipairs(params[names[d]]) do
+      p[names[d]] = v
+      rec(d + 1)
+    end
+  end
+  rec(1)
+  return tasks
+end
+
+---------------------------------------------------------------------------
+-- Results file
+---------------------------------------------------------------------------
+
+local function header_of(names, metrics)
+  local h = {"key"}
+  for _, n in ipairs(names) do h[#h + 1] = n end
+  for i = 2, #FIXED do h[#h + 1] = FIXED[i] end
+  for _, m in ipairs(metrics or {}) do h[#h + 1] = m end
+  return h
+end
+
+--- Read an existing results file: header cells, rows (lists of cells, by
+-- line), and whether its last line was cut short (no final newline).
+local function read_file(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local text = f:read("a")
+  f:close()
+  local lines = {}
+  for line in text:gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
+  local partial = #text > 0 and text:sub(-1) ~= "\n"
+  return lines, partial, text
+end
+
+local function metric_cell(v)
+  if math.type(v) == "integer" then return ("%d"):format(v) end
+  if type(v) == "number" then return repr(v) end
+  return csv_cell(v)
+end
+
+--- Check run's return value; nil, message when it is not a metrics table.
+local function check_result(res, names, metrics)
+  if type(res) ~= "table" then
+    return nil, ("run returned a %s; a table {name = number or string} of metrics expected"):format(type(res))
+  end
+  local keys = {}
+  for k, v in pairs(res) do
+    if type(k) ~= "string" or not k:match("^[%a_][%w_]*$") then
+      return nil, ("run returned metric name %s; names must be identifiers"):format(repr(k))
+    end
+    if RESERVED[k] then return nil, ("run returned metric '%s', a reserved column name"):format(k) end
+    for _, n in ipairs(names) do
+      if n == k then return nil, ("run returned metric '%s', which is also a parameter name"):format(k) end
+    end
+    local t = type(v)
+    if t == "number" then
+      if v ~= v or v == math.huge or v == -math.huge then
+        return nil, ("metric '%s' is %s; metrics must be finite numbers or strings"):format(k, repr(v))
+      end
+    elseif t ~= "string" then
+      return nil, ("metric '%s' is a %s; metrics must be numbers or strings"):format(k, t)
+    end
+    keys[#keys + 1] = k
+  end
+  if #keys == 0 then return nil, "run returned an empty table; at least one metric expected" end
+  table.sort(keys)
+  if metrics then
+    local want = table.concat(metrics, ",")
+    local got = table.concat(keys, ",")
+    if want ~= got then
+      return nil, ("run returned metrics (%s) but the results file has (%s); every task must return the same names"):format(got, want)
+    end
+  end
+  return keys
+end
+
+--- Run one task: returns a record {task, status, wall, err, res, bad}.
+-- `bad` marks a run function that returned something other than metrics
+-- (a script bug: the sweep stops after recording it).
+local function execute(o, task, names, metrics)
+  local p = {}
+  for k, v in pairs(task) do p[k] = v end
+  math.randomseed(task.rng_seed)
+  local t0 = core.wtime()
+  local ok, res = pcall(o.run, p)
+  local wall = core.wtime() - t0
+  local rec = {task = task, wall = wall}
+  if not ok then
+    rec.status, rec.err = "failed", tostring(res)
+    io.stderr:write(("sweep: task %s failed: %s\n"):format(task.key, rec.err))
+    return rec
+  end
+  local keys, msg = check_result(res, names, metrics)
+  if not keys then
+    rec.status, rec.err, rec.bad = "failed", msg, true
+    return rec
+  end
+  rec.status, rec.res, rec.keys = "ok", res, keys
+  return rec
+end
+
+--- CSV line of a record under the given metric columns (nil: none yet).
+local function format_row(rec, names, metrics)
+  local t = rec.task
+  local cells = {t.key}
+  for _, n in ipairs(names) do cells[#cells + 1] = csv_cell(repr(t[n])) end
+  cells[#cells + 1] = ("%d"):format(t.seed)
+  cells[#cells + 1] = rec.status
+  cells[#cells + 1] = ("%.3f"):format(rec.wall)
+  cells[#cells + 1] = rec.err and csv_cell(rec.err) or ""
+  if rec.status == "ok" then
+    for _, m in ipairs(metrics) do cells[#cells + 1] = metric_cell(rec.res[m]) end
+  end
+  return table.concat(cells, ",") .. "\n"
+end
+sweep._format_row = format_row
+
+local function must(ok, err)
+  if not ok then error("mh.sweep: " .. err, 0) end
+  return ok
+end
+
+---------------------------------------------------------------------------
+-- The results file as a writer: header known or pending, rows appended
+---------------------------------------------------------------------------
+
+local Writer = {}
+Writer.__index = Writer
+
+--- Open the results file for a sweep: validates an existing header,
+-- returns the writer and the set of finished keys (key -> status).
+local function open_writer(path, names, declared, retry_failed, keyset)
+  local w = setmetatable({path = path, names = names, metrics = nil, pending = {}}, Writer)
+  local lines, partial = read_file(path)
+  local status = {}
+  if not lines or (#lines == 0 and not partial) then
+    w.metrics = declared
+    if declared then
+      mio.mkdir(mio.dirname(path))
+      must(core.write_durable(path, table.concat(header_of(names, declared), ",") .. "\n"))
+      w.has_header = true
+    end
+    return w, status
+  end
+  local head = csv_split(lines[1] or "")
+  local want = header_of(names, nil)
+  local fixed_ok = head and #head >= #want
+  if fixed_ok then
+    for i = 1, #want do if head[i] ~= want[i] then fixed_ok = false end end
+  end
+  if not fixed_ok then
+    error(("mh.sweep: results file %s has columns (%s) but this sweep writes (%s, metrics...); "
+      .. "use another 'out' path or move the file away"):format(path, lines[1] or "", table.concat(want, ",")), 0)
+  end
+  local metrics = {}
+  for i = #want + 1, #head do metrics[#metrics + 1] = head[i] end
+  if #metrics == 0 then metrics = nil end
+  if declared and metrics and table.concat(declared, ",") ~= table.concat(metrics, ",") then
+    error(("mh.sweep: option 'metrics' is (%s) but results file %s has (%s)"):format(
+      table.concat(declared, ","), path, table.concat(metrics, ",")), 0)
+  end
+  -- Keep complete rows; drop a cut-short last line, duplicates of a key
+  -- (first "ok" wins, else the last row) and, with retry_failed, failed
+  -- rows of this sweep's tasks (they are rerun).
+  local keep, rewrite = {lines[1]}, partial
+  local best = {}
+  for i = 2, #lines do
+    local cells = csv_split(lines[i])
+    if cells and cells[1] ~= "" then
+      local k = cells[1]
+      local st = cells[#want - 2] -- status column
+      local prev = best[k]
+      if prev then rewrite = true end
+      if not prev or (prev.st ~= "ok") then best[k] = {st = st, line = lines[i], order = prev and prev.order or i} end
+    elseif lines[i] ~= "" then
+      rewrite = true
+    end
+  end
+  local ordered = {}
+  for k, b in pairs(best) do ordered[#ordered + 1] = {k = k, b = b} end
+  table.sort(ordered, function(a, b) return a.b.order < b.b.order end)
+  for _, e in ipairs(ordered) do
+    if retry_failed and e.b.st == "failed" and keyset[e.k] then
+      rewrite = true
+    else
+      keep[#keep + 1] = e.b.line
+      status[e.k] = e.b.st
+    end
+  end
+  if declared and not metrics then
+    keep[1] = table.concat(header_of(names, declared), ",")
+    metrics = declared
+    rewrite = true
+  end
+  if rewrite then must(core.write_durable(path, table.concat(keep, "\n") .. "\n")) end
+  w.metrics = metrics
+  w.has_header = true
+  return w, status
+end
+
+--- Fix the metric columns (first success); rewrites the header line.
+function Writer:set_metrics(metrics)
+  self.metrics = metrics
+  local header = table.concat(header_of(self.names, metrics), ",") .. "\n"
+  if self.has_header then
+    local lines = read_file(self.path) or {}
+    lines[1] = header:sub(1, -2)
+    must(core.write_durable(self.path, table.concat(lines, "\n") .. "\n"))
+  else
+    mio.mkdir(mio.dirname(self.path))
+    must(core.write_durable(self.path, header))
+    self.has_header = true
+  end
+  local buffered = self.pending
+  self.pending = {}
+  for _, rec in ipairs(buffered) do self:add(rec) end
+end
+
+--- Append a record (buffered until the metric columns are known).
+function Writer:add(rec)
+  if not self.metrics then
+    if rec.status ~= "ok" then
+      self.pending[#self.pending + 1] = rec
+      return
+    end
+    self:set_metrics(rec.keys)
+  end
+  must(core.append_line(self.path, format_row(rec, self.names, self.metrics)))
+end
+
+--- Write whatever is buffered (a sweep in which nothing succeeded).
+function Writer:close()
+  if #self.pending == 0 then return end
+  if not self.has_header then
+    mio.mkdir(mio.dirname(self.path))
+    must(core.write_durable(self.path, table.concat(header_of(self.names, nil), ",") .. "\n"))
+    self.has_header = true
+  end
+  for _, rec in ipairs(self.pending) do
+    must(core.append_line(self.path, format_row(rec, self.names, nil)))
+  end
+  self.pending = {}
+end
+
+---------------------------------------------------------------------------
+-- Reading results back
+---------------------------------------------------------------------------
+
+--- Rows of a results file as tables keyed by column name (numbers where a
+-- cell reads as one), sorted by key. keys (optional set) filters them.
+function sweep.read(path, keys)
+  local lines = read_file(path)
+  if not lines or #lines == 0 then return nil, "no results file " .. path end
+  local head = csv_split(lines[1])
+  local rows = {}
+  for i = 2, #lines do
+    local cells = csv_split(lines[i])
+    if cells and (not keys or keys[cells[1]]) then
+      local r = {}
+      for c, name in ipairs(head) do
+        local v = cells[c]
+        if v ~= nil and v ~= "" then
+          r[name] = (name ~= "key" and name ~= "error" and tonumber(v)) or v
+        end
+      end
+      rows[#rows + 1] = r
+    end
+  end
+  table.sort(rows, function(a, b) return a.key < b.key end)
+  return rows, head
+end
+
+---------------------------------------------------------------------------
+-- Running
+---------------------------------------------------------------------------
+
+local function progress_reporter(enabled, total, done0, failed0)
+  local t0 = core.wtime()
+  local st = {done = done0, failed = failed0, ran = 0}
+  function st.step(failed)
+    st.done, st.ran = st.done + 1, st.ran + 1
+    if failed then st.failed = st.failed + 1 end
+    if enabled then
+      io.stderr:write("\r" .. core.progress_line(st.done, total, st.failed, st.ran, core.wtime() - t0) .. "\027[K")
+    end
+  end
+  function st.finish()
+    if enabled and st.ran > 0 then io.stderr:write("\n") end
+  end
+  return st
+end
+
+local function wants_retry(o)
+  if o.retry_failed ~= nil then return o.retry_failed end
+  for _, a in ipairs(_G.arg or {}) do
+    if a == "--retry-failed" then return true end
+  end
+  return false
+end
+
+--- Run a sweep. opts: params (name -> list of values), seeds (list of
+-- integers, default {1}), run (function(p) -> table of metrics; p holds
+-- the parameters, seed, key and rng_seed), out (CSV path), retry_failed
+-- (rerun tasks recorded as failed; default: whether the script's arguments
+-- contain --retry-failed), metrics (optional list fixing the metric
+-- columns), progress (default: whether stderr is a terminal).
+-- Returns rows (sweep.read of this sweep's tasks, on every rank) and a
+-- summary {total, skipped, ran, failed, elapsed_s}.
+function sweep.run(o)
+  local okc, names, seeds = pcall(check_opts, o)
+  if not okc then error(names, 2) end
+  local tasks = expand(o.params, names, seeds)
+  local keyset = {}
+  for _, t in ipairs(tasks) do keyset[t.key] = true end
+  local declared
+  if o.metrics then
+    declared = {}
+    for i, m in ipairs(o.metrics) do declared[i] = m end
+    table.sort(declared)
+  end
+  local mpi = sweep.mpi()
+  if mpi.misconfigured then error("mh.sweep: " .. mpi.misconfigured, 2) end
+  if mpi.size() > 1 then
+    return sweep.run_mpi(mpi, o, names, tasks, keyset, declared, wants_retry(o))
+  end
+  local t0 = core.wtime()
+  local w, status = open_writer(o.out, names, declared, wants_retry(o), keyset)
+  local todo, failed0 = {}, 0
+  for _, t in ipairs(tasks) do
+    local st = status[t.key]
+    if not st then todo[#todo + 1] = t elseif st == "failed" then failed0 = failed0 + 1 end
+  end
+  local show = o.progress
+  if show == nil then show = core.stderr_isatty() end
+  local prog = progress_reporter(show, #tasks, #tasks - #todo, failed0)
+  local ran_failed, bad = 0, nil
+  for _, t in ipairs(todo) do
+    local rec = execute(o, t, names, w.metrics)
+    w:add(rec)
+    prog.step(rec.status == "failed")
+    if rec.status == "failed" then ran_failed = ran_failed + 1 end
+    if rec.bad then bad = rec break end
+  end
+  w:close()
+  prog.finish()
+  if bad then
+    error(("mh.sweep: task %s: %s (recorded as failed in %s)"):format(bad.task.key, bad.err, o.out), 2)
+  end
+  local rows = sweep.read(o.out, keyset) or {}
+  return rows, {total = #tasks, skipped = #tasks - #todo, ran = prog.ran, failed = ran_failed,
+                elapsed_s = core.wtime() - t0}
+end
+
+--- The MPI binding when maghop was built with it (and loaded under a
+-- launcher), else a one-rank stand-in. Raises when the script runs under
+-- mpirun/srun with more than one rank but MPI is not available, since N
+-- independent serial sweeps would all write the same file.
+function sweep.mpi()
+  local ok, m = pcall(require, "maghop.mpi")
+  if ok then return m end
+  local stand_in = {available = false, rank = function() return 0 end, size = function() return 1 end,
+                    barrier = function() end}
+  for _, v in ipairs({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"}) do
+    local n = tonumber(os.getenv(v) or "")
+    if n and n > 1 then
+      stand_in.misconfigured = ("running as one of %d MPI ranks (%s) but maghop was built without MPI; "
+        .. "rebuild with `make MPI=1` (needs libopenmpi-dev) or run serially"):format(n, v)
+    end
+  end
+  return stand_in
+end
+
+sweep._execute, sweep._check_opts, sweep._expand, sweep._open_writer, sweep._header_of =
+  execute, check_opts, expand, open_writer, header_of
+
+return setmetatable(sweep, {__call = function(_, o) return sweep.run(o) end})

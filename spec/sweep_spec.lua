@@ -1,0 +1,238 @@
+-- mh.sweep: task keys and seeds, the results file, resume after SIGKILL,
+-- failed tasks and their retry, bad input; the same sweep over MPI ranks.
+local lu = require "luaunit"
+local mh = require "maghop"
+local H = dofile("spec/helpers.lua")
+
+local T = {}
+local host = arg and arg[-1] or "build/bin/maghop"
+local q = mh.io.shell_quote
+
+local function tmpdir()
+  local d = os.tmpname()
+  os.remove(d)
+  mh.io.mkdir(d)
+  return d
+end
+
+local function sh(cmd)
+  local p = io.popen(cmd .. " 2>&1; echo \"__rc=$?\"")
+  local out = p:read("a")
+  p:close()
+  return tonumber(out:match("__rc=(%d+)%s*$")), out
+end
+
+local function read_lines(path)
+  local lines = {}
+  for l in io.lines(path) do lines[#lines + 1] = l end
+  return lines
+end
+
+--- The results file without its wall_s column, data rows sorted by key:
+-- the form in which serial and MPI runs must agree byte for byte.
+local function canonical(path)
+  local lines = read_lines(path)
+  local head = mh.sweep.csv_split(lines[1])
+  local wcol
+  for i, h in ipairs(head) do if h == "wall_s" then wcol = i end end
+  local function drop(line)
+    local cells = {}
+    for i, c in ipairs(mh.sweep.csv_split(line)) do
+      if i ~= wcol then cells[#cells + 1] = c end
+    end
+    return table.concat(cells, "\t")
+  end
+  local rows = {}
+  for i = 2, #lines do rows[#rows + 1] = drop(lines[i]) end
+  table.sort(rows)
+  return drop(lines[1]) .. "\n" .. table.concat(rows, "\n")
+end
+
+local function count_keys(path)
+  local n, seen, dup = 0, {}, 0
+  local lines = read_lines(path)
+  for i = 2, #lines do
+    local k = mh.sweep.csv_split(lines[i])[1]
+    if seen[k] then dup = dup + 1 end
+    seen[k] = true
+    n = n + 1
+  end
+  return n, dup
+end
+
+function T.test_sweep_keys_do_not_depend_on_order()
+  local names = {"a", "b"}
+  local t1 = mh.sweep._expand({a = {1, 2}, b = {"x", "y"}}, names, {7, 8})
+  local t2 = mh.sweep._expand({a = {2, 1}, b = {"y", "x"}}, names, {8, 7})
+  local k1, k2 = {}, {}
+  for _, t in ipairs(t1) do k1[t.key] = t.rng_seed end
+  for _, t in ipairs(t2) do k2[t.key] = t.rng_seed end
+  lu.assertEquals(k1, k2)
+  lu.assertEquals(#t1, 8)
+  lu.assertNotNil(k1["a=1;b=x;seed=7"])
+  -- shortest exact decimals, percent-escaped text
+  local t3 = mh.sweep._expand({x = {0.1, 2e-6, 3}, s = {"a b;c"}}, {"s", "x"}, {1})
+  lu.assertEquals(t3[1].key, "s=a%20b%3Bc;seed=1;x=0.1")
+  lu.assertEquals(t3[2].key, "s=a%20b%3Bc;seed=1;x=2e-06")
+  lu.assertEquals(t3[3].key, "s=a%20b%3Bc;seed=1;x=3")
+  -- seeds differ between tasks and lie in 1..2^30
+  local seen = {}
+  for _, t in ipairs(t1) do
+    lu.assertTrue(t.rng_seed >= 1 and t.rng_seed <= 1 << 30)
+    lu.assertNil(seen[t.rng_seed])
+    seen[t.rng_seed] = true
+  end
+  lu.assertEquals(mh.sweep.task_seed("a=1;b=x;seed=7"), k1["a=1;b=x;seed=7"])
+end
+
+function T.test_sweep_serial_rows_resume_and_retry()
+  local dir = tmpdir()
+  local out = dir .. "/r.csv"
+  local calls = 0
+  local function run(p)
+    calls = calls + 1
+    if p.a == 2 and p.seed == 2 and not p.fixed then error("no convergence at a=2") end
+    return {y = p.a + math.random(), tag = "v," .. p.seed}
+  end
+  local opts = {params = {a = {1, 2}}, seeds = {1, 2}, run = run, out = out, progress = false}
+  local rows, s = mh.sweep(opts)
+  lu.assertEquals(calls, 4)
+  lu.assertEquals({s.total, s.skipped, s.ran, s.failed}, {4, 0, 4, 1})
+  lu.assertEquals(#rows, 4)
+  local lines = read_lines(out)
+  lu.assertEquals(lines[1], "key,a,seed,status,wall_s,error,tag,y")
+  lu.assertEquals(#lines, 5)
+  local failed = rows[4] -- sorted by key: a=2;seed=2 is last
+  lu.assertEquals(failed.key, "a=2;seed=2")
+  lu.assertEquals(failed.status, "failed")
+  lu.assertStrContains(failed.error, "no convergence at a=2")
+  lu.assertNil(failed.y)
+  lu.assertEquals(rows[1].tag, "v,1")
+  -- y uses math.random seeded from the key
+  math.randomseed(mh.sweep.task_seed("a=1;seed=1"))
+  lu.assertEquals(rows[1].y, 1 + math.random())
+  -- rerun: nothing to do, nothing appended
+  calls = 0
+  rows, s = mh.sweep(opts)
+  lu.assertEquals(calls, 0)
+  lu.assertEquals({s.skipped, s.ran}, {4, 0})
+  lu.assertEquals(#read_lines(out), 5)
+  -- retry: only the failed task runs again, and it replaces its old row
+  run = function(p) p.fixed = true; calls = calls + 1; return {y = 1.5, tag = "t"} end
+  opts.run, opts.retry_failed = run, true
+  rows, s = mh.sweep(opts)
+  lu.assertEquals(calls, 1)
+  lu.assertEquals({s.skipped, s.ran, s.failed}, {3, 1, 0})
+  local n, dup = count_keys(out)
+  lu.assertEquals({n, dup}, {4, 0})
+  lu.assertEquals(rows[4].status, "ok")
+  lu.assertEquals(rows[4].y, 1.5)
+  os.execute("rm -rf " .. q(dir))
+end
+
+function T.test_sweep_first_failures_wait_for_the_metric_columns()
+  local dir = tmpdir()
+  local out = dir .. "/r.csv"
+  -- every task fails: the file holds the fixed columns only
+  mh.sweep{params = {a = {1, 2}}, run = function() error("down") end, out = out, progress = false}
+  lu.assertEquals(read_lines(out)[1], "key,a,seed,status,wall_s,error")
+  -- a retry that succeeds extends the header; old rows stay complete lines
+  local rows = mh.sweep{params = {a = {1, 2, 3}}, out = out, progress = false, retry_failed = true,
+    run = function(p) if p.a == 1 then error("still down") end return {m = p.a} end}
+  lu.assertEquals(read_lines(out)[1], "key,a,seed,status,wall_s,error,m")
+  lu.assertEquals(#rows, 3)
+  lu.assertEquals({rows[1].status, rows[2].m, rows[3].m}, {"failed", 2, 3})
+  os.execute("rm -rf " .. q(dir))
+end
+
+function T.test_sweep_cut_short_line_and_foreign_file()
+  local dir = tmpdir()
+  local out = dir .. "/r.csv"
+  local f = io.open(out, "w")
+  f:write("key,a,seed,status,wall_s,error,m\na=1;seed=1,1,1,ok,0.1,,5\na=2;seed=1,2,1,o")
+  f:close()
+  local calls = 0
+  local rows = mh.sweep{params = {a = {1, 2}}, out = out, progress = false,
+    run = function(p) calls = calls + 1 return {m = 10 * p.a} end}
+  lu.assertEquals(calls, 1) -- the cut-short row is dropped and its task rerun
+  lu.assertEquals({rows[1].m, rows[2].m}, {5, 20})
+  lu.assertEquals(#read_lines(out), 3)
+  H.raises("has columns", mh.sweep, {params = {b = {1}}, out = out, run = function() return {m = 1} end})
+  os.execute("rm -rf " .. q(dir))
+end
+
+function T.test_sweep_bad_input()
+  local run = function() return {m = 1} end
+  H.raises("option 'params' is empty", mh.sweep, {params = {}, run = run, out = "x.csv"})
+  H.raises("option 'params': table", mh.sweep, {run = run, out = "x.csv"})
+  H.raises("'a' must be a non-empty list", mh.sweep, {params = {a = {}}, run = run, out = "x.csv"})
+  H.raises("option 'run': function", mh.sweep, {params = {a = {1}}, run = 3, out = "x.csv"})
+  H.raises("option 'out'", mh.sweep, {params = {a = {1}}, run = run})
+  H.raises("unknown option 'sedes'", mh.sweep, {params = {a = {1}}, run = run, out = "x.csv", sedes = {1}})
+  H.raises("seeds[2] is 1.5", mh.sweep, {params = {a = {1}}, seeds = {1, 1.5}, run = run, out = "x.csv"})
+  H.raises("params.a[2] is nan", mh.sweep, {params = {a = {1, 0 / 0}}, run = run, out = "x.csv"})
+  H.raises("params.a[1] is a table", mh.sweep, {params = {a = {{}}}, run = run, out = "x.csv"})
+  H.raises("value 1 appears twice", mh.sweep, {params = {a = {1, 1}}, run = run, out = "x.csv"})
+  H.raises("'seed' is reserved", mh.sweep, {params = {seed = {1}}, run = run, out = "x.csv"})
+  H.raises("option 'retry_failed': boolean", mh.sweep, {params = {a = {1}}, run = run, out = "x.csv", retry_failed = 1})
+  -- the error points at the caller's line
+  local ok, err = pcall(function() mh.sweep{params = {}, run = run, out = "x.csv"} end)
+  lu.assertFalse(ok)
+  lu.assertStrContains(err, "sweep_spec.lua:")
+  -- run returning something other than metrics: recorded, then the sweep stops
+  local dir = tmpdir()
+  local out = dir .. "/r.csv"
+  for _, case in ipairs({{function() return 3 end, "run returned a number"},
+                         {function() return {m = print} end, "metric 'm' is a function"},
+                         {function() return {m = 0 / 0} end, "metric 'm' is nan"},
+                         {function() return {} end, "empty table"}}) do
+    os.remove(out)
+    local calls = 0
+    H.raises(case[2], mh.sweep, {params = {a = {1, 2}}, out = out, progress = false,
+      run = function(p) calls = calls + 1 return case[1](p) end})
+    lu.assertEquals(calls, 1)
+    lu.assertStrContains(read_lines(out)[2], "failed")
+  end
+  -- a later task returning other metric names than the first
+  os.remove(out)
+  H.raises("every task must return the same names", mh.sweep, {params = {a = {1, 2}}, out = out, progress = false,
+    run = function(p) return p.a == 1 and {m = 1} or {n = 2} end})
+  os.execute("rm -rf " .. q(dir))
+end
+
+--- Start cmd in its own process group; SIGKILL the group once `path` holds
+-- at least `rows` data rows. Returns the number of rows at the kill.
+local function kill_after_rows(cmd, path, rows)
+  local script = ([[setsid sh -c %s >/dev/null 2>&1 & pid=$!
+for i in $(seq 1 1200); do
+  n=$(( $(cat %s 2>/dev/null | wc -l) - 1 ))
+  [ "$n" -ge %d ] && break
+  kill -0 $pid 2>/dev/null || break
+  sleep 0.02
+done
+kill -KILL -$pid 2>/dev/null; wait $pid 2>/dev/null; echo "rows=$n"]]):format(q(cmd), q(path), rows)
+  local p = io.popen(script)
+  local out = p:read("a")
+  p:close()
+  return tonumber(out:match("rows=(%-?%d+)"))
+end
+
+function T.test_sweep_sigkill_then_rerun_completes_without_loss_or_duplicates()
+  local dir = tmpdir()
+  local out = dir .. "/r.csv"
+  local cmd = ("SWEEP_TASK_S=0.15 %s spec/data/sweep_tiny.lua %s"):format(q(host), q(out))
+  local at = kill_after_rows(cmd, out, 3)
+  lu.assertTrue(at >= 3 and at < 12, "killed after " .. tostring(at) .. " rows")
+  local rc, text = sh(("%s spec/data/sweep_tiny.lua %s"):format(q(host), q(out)))
+  lu.assertEquals(rc, 0, text)
+  lu.assertStrContains(text, ("skipped=%d"):format(select(1, count_keys(out)) - (12 - at)))
+  local n, dup = count_keys(out)
+  lu.assertEquals({n, dup}, {12, 0})
+  -- and the result equals an uninterrupted serial run
+  local ref = dir .. "/ref.csv"
+  lu.assertEquals(sh(("%s spec/data/sweep_tiny.lua %s"):format(q(host), q(ref))), 0)
+  lu.assertEquals(canonical(out), canonical(ref))
+  os.execute("rm -rf " .. q(dir))
+end
+
+return T
