@@ -100,10 +100,72 @@ function T.test_recall_follows_xi()
   end
 end
 
+function T.test_wide_geometry_preset()
+  -- init = false: no LLG, only the drive calibration
+  local dev = mh.twin.new {nodes = 35, geometry = "wide", init = false, volts = 1e-3}
+  local g = dev.geometry
+  lu.assertEquals(g.name, "wide")
+  lu.assertEquals({g.pitch, g.pad, g.cell, g.nx, g.ny}, {2e-6, 800e-9, 40e-9, 250, 350})
+  local nx, ny, _, dx = dev.film:shape()
+  lu.assertEquals({nx, ny, dx}, {250, 350, 40e-9})
+  lu.assertStrContains(tostring(dev), "geometry wide")
+  -- init = false leaves the texture uniform along x (no saturating pulse)
+  local mx, my = dev.film:avg()
+  lu.assertEquals({mx, my}, {1, 0})
+  -- explicit lengths override the preset's
+  local d2 = mh.twin.new {nodes = 4, geometry = "wide", pitch = 1.5e-6, cell = 100e-9, init = false, volts = 1e-3}
+  lu.assertEquals({d2.geometry.pitch, d2.geometry.pad, d2.geometry.cell}, {1.5e-6, 800e-9, 100e-9})
+  lu.assertEquals(d2.geometry.disk_diameter, 4.4e-6)
+  -- the default layout is the 500 nm / 200 nm one
+  local d3 = mh.twin.new {nodes = 4, cell = 50e-9, init = false}
+  lu.assertEquals({d3.geometry.name, d3.geometry.pitch, d3.geometry.pad}, {"default", 500e-9, 200e-9})
+end
+
+function T.test_thickness_and_demag_options()
+  local a = mh.twin.new {nodes = 4, cell = 50e-9, init = false}
+  local b = mh.twin.new {nodes = 4, cell = 50e-9, init = false, thickness = 40e-9}
+  lu.assertEquals(select(6, b.film:shape()), 40e-9)
+  lu.assertEquals(b.geometry.thickness, 40e-9)
+  -- saturated out of plane the film is an isotropic sheet: G^1T = sigma t (...)
+  local r = (b:reference() - a:reference() * 2):maxabs() / a:reference():maxabs()
+  lu.assertTrue(r < 1e-9, "G1T must double with the thickness, relative error " .. r)
+  -- demag on the "paper" preset (off by default), off on "full"
+  local d = mh.twin.new {nodes = 4, cell = 50e-9, init = false, demag = true, volts = 1e-3}
+  lu.assertTrue(d.geometry.demag)
+  lu.assertTrue(select(2, d.film:energy()).demag > 0)
+  local f = mh.twin.new {nodes = 4, preset = "full", cell = 50e-9, init = false, demag = false, volts = 1e-3}
+  lu.assertFalse(f.geometry.demag)
+  lu.assertNil(select(2, f.film:energy()).demag)
+  lu.assertFalse(a.geometry.demag)
+end
+
+function T.test_state_records_geometry()
+  local dir = os.tmpname()
+  os.remove(dir)
+  local a = small_twin(false)
+  local st = a:save_state(dir .. "/s")
+  lu.assertEquals(st.geometry.pitch, 500e-9)
+  lu.assertEquals(st.geometry.cell, 50e-9)
+  lu.assertEquals(st.geometry.name, "default")
+  local other = mh.twin.new {nodes = 4, cell = 50e-9, pitch = 450e-9, init = false}
+  H.raises("geometry pitch = 5e-07", other.load_state, other, st)
+  small_twin(false):load_state(st) -- same geometry: fine
+  os.execute("rm -rf " .. mh.io.shell_quote(dir))
+end
+
 function T.test_bad_input()
   H.raises("option 'preset'", mh.twin.new, {preset = "fast"})
   H.raises("4 or 35 nodes", mh.twin.new, {nodes = 5})
   H.raises("option 'width'", mh.twin.new, {nodes = 4, width = -1})
+  H.raises("option 'geometry' must be one of \"default\", \"wide\"", mh.twin.new, {geometry = "narrow"})
+  H.raises("option 'cell'", mh.twin.new, {nodes = 4, cell = 150e-9})
+  H.raises("option 'thickness'", mh.twin.new, {nodes = 4, thickness = -1})
+  H.raises("option 'demag' must be true or false", mh.twin.new, {nodes = 4, demag = "yes"})
+  H.raises("option 'pad'", mh.twin.new, {nodes = 4, pad = 600e-9})
+  local film = mh.film {nx = 8, ny = 8, dx = 50e-9, dy = 50e-9, dz = 20e-9}
+  local el = mh.electrodes.grid {cols = 2, rows = 2, pitch = 200e-9, size = 100e-9}
+  H.raises("option 'pitch' applies to the built-in geometry", mh.twin.new,
+    {film = film, electrodes = el, pitch = 1e-6, init = false})
   local dev = small_twin(false)
   H.raises("pattern of 4 entries", dev.pulse, dev, {1, 1, 1})
   H.raises("entries must be +1 or -1", dev.pulse, dev, {1, 0, 1, 1})

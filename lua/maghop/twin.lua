@@ -14,7 +14,8 @@
 -- (sqrt(2A/(mu0 Ms H)) ~ 130 nm) between pads, so the texture can bend
 -- between neighbours. 4 nodes: a disk of 1.1 um diameter holding the 2x2
 -- grid. 35 nodes: a 2.5 um x 3.5 um rectangle holding the 5x7 grid, one
--- pitch per pad. Py thickness 20 nm (sheet conductance sigma0 t gives G of
+-- pitch per pad (geometry "default"; "wide" scales the pitch to 2 um and
+-- the pads to 800 nm, see twin.geometries). Py thickness 20 nm (sheet conductance sigma0 t gives G of
 -- the order of the paper's 0.05-0.2 S), Au 50 nm, 20 nm Al2O3 between.
 -- Drive: the pad voltage is calibrated once so that the alternating pattern
 -- gives a peak in-plane Oersted field of 20 Oe (1.59 kA/m), then every
@@ -47,6 +48,17 @@ twin.geometry = {
   au_thickness = 50e-9, au_sigma = 4.1e7, spacer = 20e-9,
 }
 
+--- Named pad layouts (option `geometry`). "default": 200 nm pads on a
+-- 500 nm pitch, cells from the preset (20 nm). "wide": 800 nm pads on a
+-- 2 um pitch with 40 nm cells, a pitch well above the texture scale of the
+-- 20 Oe drive (~130 nm), so neighbouring pads write nearly independent
+-- domains; the 4-node disk scales with the pitch (2.2 pitches across).
+-- Lengths in m; explicit options pitch, pad, cell, disk_diameter override.
+twin.geometries = {
+  default = {pitch = 500e-9, pad = 200e-9, disk_diameter = 1.1e-6},
+  wide = {pitch = 2e-6, pad = 800e-9, cell = 40e-9, disk_diameter = 4.4e-6},
+}
+
 local Twin = {}
 Twin.__index = function(self, k)
   if k == "nodes" then return self.el:count() end
@@ -54,18 +66,45 @@ Twin.__index = function(self, k)
   return Twin[k]
 end
 
+local function length_opt(opts, k, max)
+  local v = opts[k]
+  if v == nil then return nil end
+  if type(v) ~= "number" or not (v > 0) or v > max then
+    error(("twin.new: option '%s' must be a length in (0, %g] m, got %s"):format(k, max, tostring(v)), 4)
+  end
+  return v
+end
+
+-- The built-in film and pad grid; returns film, electrodes, geometry record.
 local function geometry_film(nodes, preset, opts)
+  local gname = opts.geometry or "default"
+  local gp = twin.geometries[gname]
+  if type(gname) ~= "string" or not gp then
+    local names = {}
+    for k in pairs(twin.geometries) do names[#names + 1] = ("%q"):format(k) end
+    table.sort(names)
+    error(("twin.new: option 'geometry' must be one of %s, got %s"):format(table.concat(names, ", "),
+      tostring(gname)), 3)
+  end
   local g = {}
   for k, v in pairs(twin.geometry) do g[k] = v end
-  for _, k in ipairs {"pitch", "pad", "disk_diameter"} do
-    if opts[k] ~= nil then
-      if type(opts[k]) ~= "number" or not (opts[k] > 0) or opts[k] > 1e-3 then
-        error(("twin.new: option '%s' must be a length in (0, 1e-3] m"):format(k), 3)
-      end
-      g[k] = opts[k]
-    end
+  for k, v in pairs(gp) do g[k] = v end
+  for _, k in ipairs {"pitch", "pad", "disk_diameter"} do g[k] = length_opt(opts, k, 1e-3) or g[k] end
+  g.thickness = length_opt(opts, "thickness", 1e-6) or g.thickness
+  local cell = length_opt(opts, "cell", 1e-6) or gp.cell or (nodes == 4 and preset.cell4 or preset.cell)
+  if cell > g.pad / 2 then
+    error(("twin.new: option 'cell' (%g m) must be at most half the pad size (%g m)"):format(cell, g.pad), 3)
   end
-  local cell = opts.cell or (nodes == 4 and preset.cell4 or preset.cell)
+  if g.pad >= g.pitch then
+    error(("twin.new: option 'pad' (%g m) must be smaller than the pitch (%g m)"):format(g.pad, g.pitch), 3)
+  end
+  local demag = preset.demag
+  if opts.demag ~= nil then
+    if type(opts.demag) ~= "boolean" then
+      error(("twin.new: option 'demag' must be true or false, got %s"):format(tostring(opts.demag)), 3)
+    end
+    demag = opts.demag
+  end
   local cols, rows, shape, w, h
   if nodes == 4 then
     cols, rows, shape = 2, 2, "disk"
@@ -79,15 +118,21 @@ local function geometry_film(nodes, preset, opts)
   local nx, ny = math.floor(w / cell + 0.5), math.floor(h / cell + 0.5)
   local film = core.film {nx = nx, ny = ny, nz = 1, dx = cell, dy = cell, dz = g.thickness, shape = shape,
                           Ms = preset.Ms, A = preset.A, Ku = preset.Ku, anis_axis = {0, 0, 1},
-                          alpha = preset.alpha, gamma = preset.gamma, demag = preset.demag}
+                          alpha = preset.alpha, gamma = preset.gamma, demag = demag}
   local el = electrodes.grid {cols = cols, rows = rows, pitch = g.pitch, size = g.pad}
-  return film, el
+  local rec = {name = gname, nodes = nodes, pitch = g.pitch, pad = g.pad, cell = cell,
+               thickness = g.thickness, demag = demag, nx = nx, ny = ny}
+  if nodes == 4 then rec.disk_diameter = g.disk_diameter end
+  return film, el, rec
 end
 
 --- New twin device.
--- opts: nodes (4 or 35, built-in geometry; pitch, pad, disk_diameter in m
--- override twin.geometry) or film + electrodes (your own);
--- preset = "paper" | "full"; cell (m, override); width (pulse length, s,
+-- opts: nodes (4 or 35, built-in geometry) with geometry = "default" |
+-- "wide" (twin.geometries) and per-option overrides pitch, pad,
+-- disk_diameter, cell, thickness (Py film, m) and demag (true/false,
+-- overrides the preset's); or film + electrodes (your own; thickness then
+-- only sets the AMR sheet thickness);
+-- preset = "paper" | "full"; width (pulse length, s,
 -- default 5 ns), rest (field-off time after each pulse, s, default 0);
 -- peak_H (calibration target, A/m, default 20 Oe); volts (fixed pad voltage
 -- instead of calibrating); amr_ratio (default 0.04: the 1T reference then
@@ -95,6 +140,8 @@ end
 -- sigma0 (5e6 S/m); xi (0.98); init = pattern label to saturate the texture
 -- with at start (default "+-+-..." alternating) and init_s (its length,
 -- default 20 ns); tol (RK45 tolerance, 1e-4); seed.
+-- dev.geometry records the layout ({name, nodes, pitch, pad, cell,
+-- thickness, demag, nx, ny}; name "custom" for your own film).
 function twin.new(opts)
   opts = opts or {}
   if type(opts) ~= "table" then error("twin.new: options table expected", 2) end
@@ -102,12 +149,20 @@ function twin.new(opts)
   if not preset then
     error(("twin.new: option 'preset' must be \"paper\" or \"full\", got %q"):format(tostring(opts.preset)), 2)
   end
-  local film, el = opts.film, opts.electrodes
+  local film, el, geom = opts.film, opts.electrodes, nil
   if film == nil or el == nil then
     if film ~= nil or el ~= nil then error("twin.new: give both 'film' and 'electrodes', or 'nodes'", 2) end
-    film, el = geometry_film(opts.nodes or 4, preset, opts)
+    film, el, geom = geometry_film(opts.nodes or 4, preset, opts)
   elseif not electrodes.is(el) then
     error("twin.new: option 'electrodes' must come from mh.electrodes", 2)
+  else
+    for _, k in ipairs {"geometry", "pitch", "pad", "disk_diameter", "cell", "demag"} do
+      if opts[k] ~= nil then
+        error(("twin.new: option '%s' applies to the built-in geometry, not to your own film"):format(k), 2)
+      end
+    end
+    local nx, ny, _, dx, _, dz = film:shape()
+    geom = {name = "custom", nodes = el:count(), cell = dx, thickness = dz, nx = nx, ny = ny}
   end
   local function positive(name, default)
     local v = opts[name] == nil and default or opts[name]
@@ -117,12 +172,12 @@ function twin.new(opts)
     return v
   end
   local self = setmetatable({
-    film = film, el = el,
+    film = film, el = el, geometry = geom,
     width = positive("width", 5e-9), rest = positive("rest", 0),
     peak_H = positive("peak_H", 20 * OE), xi = positive("xi", 0.98),
     tol = positive("tol", 1e-4),
     amr_opts = {sigma0 = opts.sigma0 or 5e6, amr_ratio = opts.amr_ratio or 0.04,
-                thickness = opts.thickness},
+                thickness = geom.name == "custom" and opts.thickness or nil},
     au_opts = {sigma = twin.geometry.au_sigma, thickness = twin.geometry.au_thickness},
     fields = {}, -- pattern label -> H Field
     G = nil,     -- cached conductance of the current texture
@@ -147,7 +202,8 @@ function twin.new(opts)
   end
   -- initial texture: in-plane uniform, then saturated by the init pattern
   film:set_uniform(1, 0, 0)
-  local init = opts.init or hopfield.label(ref)
+  local init = opts.init
+  if init == nil then init = hopfield.label(ref) end
   if init ~= false then
     self:pulse(type(init) == "string" and hopfield.parse(init) or init, 1, {width = opts.init_s or 20e-9})
   end
@@ -292,7 +348,9 @@ function Twin:snapshot(path, title)
 end
 
 --- State for checkpoints: the magnetization written to `prefix`.ovf
--- (binary 8, exact), atomically. Returns a table to store in a checkpoint.
+-- (binary 8, exact), atomically, and the geometry it belongs to. Returns a
+-- table to store in a checkpoint: {ovf = path, geometry = dev.geometry,
+-- time = film time (s)}.
 function Twin:save_state(prefix)
   mio.mkdir(mio.dirname(prefix))
   local tmp = prefix .. ".tmp.ovf"
@@ -300,13 +358,43 @@ function Twin:save_state(prefix)
   if not ok then error("twin:save_state: " .. tostring(err), 2) end
   local rok, rerr = os.rename(tmp, prefix .. ".ovf")
   if not rok then error("twin:save_state: " .. tostring(rerr), 2) end
-  return {ovf = prefix .. ".ovf"}
+  local g = {}
+  for k, v in pairs(self.geometry) do g[k] = v end
+  -- the film clock too: a run's step sequence depends on its absolute start
+  -- time, so a restored state repeats the original run only at the same t
+  return {ovf = prefix .. ".ovf", geometry = g, time = self.film:time()}
 end
 
---- Restore a state saved by save_state.
+--- Restore a state saved by save_state. A state that records its geometry
+-- must match this device's (every recorded key), otherwise an error names
+-- the first key that differs.
 function Twin:load_state(st)
+  if type(st) ~= "table" or type(st.ovf) ~= "string" then
+    error("twin:load_state: state table with 'ovf' (path) expected", 2)
+  end
+  if st.geometry ~= nil then
+    if type(st.geometry) ~= "table" then error("twin:load_state: 'geometry' must be a table", 2) end
+    local keys = {}
+    for k in pairs(st.geometry) do keys[#keys + 1] = k end
+    table.sort(keys)
+    for _, k in ipairs(keys) do
+      local a, b = st.geometry[k], self.geometry[k]
+      local same = a == b or (type(a) == "number" and type(b) == "number"
+                              and math.abs(a - b) <= 1e-9 * math.max(math.abs(a), math.abs(b)))
+      if not same then
+        error(("twin:load_state: state was saved with geometry %s = %s, this device has %s"):format(
+          k, tostring(a), tostring(b)), 2)
+      end
+    end
+  end
   local ok, err = self.film:load_ovf(st.ovf)
   if not ok then error("twin:load_state: " .. tostring(err), 2) end
+  if st.time ~= nil then
+    if type(st.time) ~= "number" or st.time ~= st.time or math.abs(st.time) == math.huge then
+      error("twin:load_state: 'time' must be a finite number (s), got " .. tostring(st.time), 2)
+    end
+    self.film:time(st.time)
+  end
   self.G = nil
   return self
 end
@@ -320,7 +408,8 @@ end
 
 function Twin:__tostring()
   local nx, ny = self.film:shape()
-  return ("Twin device, %d nodes, film %dx%d cells, drive %.3g V"):format(self.nodes, nx, ny, self.volts)
+  return ("Twin device, %d nodes, geometry %s, film %dx%d cells, drive %.3g V"):format(self.nodes,
+    self.geometry.name, nx, ny, self.volts)
 end
 
 return twin
