@@ -97,12 +97,11 @@ local function rule_accuracies(pats, set)
 end
 
 -- Device state for checkpoints: compact G, or the twin's magnetization
--- (OVF binary 8 beside the checkpoint, one file per epoch, old ones removed).
+-- (OVF binary 8 beside the checkpoint, one file per epoch; the previous
+-- epoch's file is removed only once the checkpoint naming the new one is saved).
 local function device_state(dev, epoch)
   if dev.model == "compact" then return {G = dev:conductance():totable()} end
-  local st = dev:save_state(("%s/checkpoint_twin_e%03d"):format(opts.out, epoch))
-  if epoch > 0 then os.remove(("%s/checkpoint_twin_e%03d.ovf"):format(opts.out, epoch - 1)) end
-  return st
+  return dev:save_state(("%s/checkpoint_twin_e%03d"):format(opts.out, epoch))
 end
 local function restore_state(dev, st)
   if dev.model == "compact" then dev:set_conductance(st.G) else dev:load_state(st) end
@@ -114,21 +113,33 @@ local base = rule_accuracies(pats, set)
 -- the baseline any recall must beat: classify the distorted input itself
 local no_recall = evaluate(function(x) return x end, pats, set)
 local ckpt_path = opts.out .. "/checkpoint_" .. opts.model .. ".ckpt"
+-- every option that changes the results; a resume must match them all
+local run_options = {}
+for k, v in pairs(opts) do
+  if type(k) == "string" and not ({resume = 1, quiet = 1, out = 1, interrupt_at = 1, capacity = 1})[k] then
+    run_options[k] = v
+  end
+end
 
 local dev = new_device()
 local history, analysis, start_epoch, confusion = {}, {}, 1, nil
 if opts.resume then
   local ck, err = mh.checkpoint.load(ckpt_path)
   if not ck then mh.cli.fail("--resume: " .. tostring(err)) end
-  if ck.model ~= opts.model or ck.epochs ~= EPOCHS or ck.tests ~= TESTS or ck.seed ~= SEED then
-    mh.cli.fail("--resume: checkpoint was made with other options (model/epochs/tests/seed)")
+  local differ = mh.checkpoint.mismatch(ck.options, run_options)
+  if differ then mh.cli.fail("--resume: " .. ckpt_path .. " belongs to another run: " .. differ) end
+  if math.type(ck.epoch) ~= "integer" or ck.epoch < 0 or ck.epoch > EPOCHS or type(ck.history) ~= "table"
+     or #ck.history ~= ck.epoch or type(ck.analysis) ~= "table" or #ck.analysis ~= ck.epoch
+     or type(ck.device) ~= "table" then
+    mh.cli.fail(("--resume: %s is inconsistent (epoch %s of 0..%d with %s history rows)"):format(
+      ckpt_path, tostring(ck.epoch), EPOCHS, type(ck.history) == "table" and #ck.history or "no"))
   end
   restore_state(dev, ck.device)
   history, analysis, start_epoch = ck.history, ck.analysis, ck.epoch + 1
   if not opts.quiet then io.stderr:write(("resuming after epoch %d\n"):format(ck.epoch)) end
 end
 
-local last_good = {model = opts.model, epochs = EPOCHS, tests = TESTS, seed = SEED, epoch = start_epoch - 1,
+local last_good = {options = run_options, epoch = start_epoch - 1,
                    history = history, analysis = analysis, device = device_state(dev, start_epoch - 1)}
 
 -- Analysis of the reference subtraction: the same recall with weights
@@ -158,9 +169,10 @@ mh.checkpoint.guard(function()
     for i = 1, #pats[1] do for j = 1, #pats[1] do if i ~= j and w:get(i, j) > 0 then wplus = wplus + 1 end end end
     analysis[#analysis + 1] = {epoch, acc, centred_accuracy(G_letters, G_letters[#G_letters]),
                                wplus / (#pats[1] * (#pats[1] - 1)), exact, no_recall}
-    last_good = {model = opts.model, epochs = EPOCHS, tests = TESTS, seed = SEED, epoch = epoch,
+    last_good = {options = run_options, epoch = epoch,
                  history = history, analysis = analysis, device = device_state(dev, epoch)}
     mh.checkpoint.save(ckpt_path, last_good)
+    if dev.model == "twin" then os.remove(("%s/checkpoint_twin_e%03d.ovf"):format(opts.out, epoch - 1)) end
     progress(epoch)
     if epoch == opts.interrupt_at then error("interrupted!") end
   end
@@ -170,21 +182,23 @@ if not confusion then -- resumed a finished run: evaluate the final state again
   _, confusion = evaluate(device_recall(dev), pats, set)
 end
 
-local acc_csv = mh.io.write_csv(opts.out .. "/accuracy.csv",
+-- outputs appear under their names together, once all are written
+local out = mh.io.staged(opts.out)
+local acc_csv = mh.io.write_csv(out.path("accuracy.csv"),
   {"epoch", "accuracy_device", "accuracy_outer", "accuracy_storkey", "accuracy_pinv"}, history)
-mh.io.write_csv(opts.out .. "/analysis.csv",
+mh.io.write_csv(out.path("analysis.csv"),
   {"epoch", "accuracy_device", "accuracy_centred", "fraction_positive_weights", "exact_device",
    "accuracy_no_recall"}, analysis)
 local conf_rows = {}
 for i, row in ipairs(confusion) do
   conf_rows[i] = {names[i], table.unpack(row)}
 end
-mh.io.write_csv(opts.out .. "/confusion.csv", {"true", "pred_E", "pred_C", "pred_P"}, conf_rows)
-mh.plot.lines {csv = acc_csv, png = opts.out .. "/accuracy.png", points = true,
+mh.io.write_csv(out.path("confusion.csv"), {"true", "pred_E", "pred_C", "pred_P"}, conf_rows)
+mh.plot.lines {csv = acc_csv, png = out.path("accuracy.png"), points = true,
   columns = {"accuracy_device", "accuracy_outer", "accuracy_storkey", "accuracy_pinv"},
   title = "ECP recall accuracy (" .. opts.model .. " device vs software rules)",
   xlabel = "epoch", ylabel = "accuracy", extra = "set yrange [0:1.05]"}
-mh.plot.heatmap {png = opts.out .. "/confusion.png", matrix = confusion, row_labels = names,
+mh.plot.heatmap {png = out.path("confusion.png"), matrix = confusion, row_labels = names,
   col_labels = names, title = "Confusion after the last epoch (" .. opts.model .. ")",
   xlabel = "recognized as", ylabel = "true letter"}
 
@@ -200,8 +214,10 @@ if opts.capacity then
     local b = rule_accuracies(p, s)
     for _, rule in ipairs(RULES) do cap_rows[#cap_rows + 1] = {setname, rule, b[rule]} end
   end
-  mh.io.write_csv(opts.out .. "/capacity.csv", {"set", "rule", "accuracy"}, cap_rows)
+  mh.io.write_csv(out.path("capacity.csv"), {"set", "rule", "accuracy"}, cap_rows)
 end
+
+out.commit()
 
 local final = history[#history]
 mh.cli.summary {{"model", opts.model}, {"epochs", EPOCHS},

@@ -92,4 +92,56 @@ function T.test_fig5_twin_resume_is_exact()
   os.execute("rm -rf " .. mh.io.shell_quote(a) .. " " .. mh.io.shell_quote(b))
 end
 
+-- --resume refuses a checkpoint of a run with other options (naming the
+-- option) and one whose epoch is impossible.
+function T.test_fig5_resume_checks_options_and_epoch()
+  local d = tmpdir()
+  local base = ("%s examples/fig5_letters.lua --quiet --epochs 3 --tests 2 --capacity no --out %s ")
+    :format(mh.io.shell_quote(host), mh.io.shell_quote(d))
+  local function output(cmd)
+    local p = io.popen(cmd .. " 2>&1; echo rc=$?")
+    local text = p:read("a")
+    p:close()
+    return text, tonumber(text:match("rc=(%d+)%s*$"))
+  end
+  lu.assertEquals(select(2, output(base .. "--interrupt-at 1")), 130)
+  local text, rc = output(base .. "--resume --seed 2")
+  lu.assertEquals(rc, 1)
+  lu.assertStrContains(text, "option --seed differs: checkpoint 1, this run 2")
+  text, rc = output(base .. "--resume --letter-pulses 3")
+  lu.assertEquals(rc, 1)
+  lu.assertStrContains(text, "option --letter-pulses differs")
+  local path = d .. "/checkpoint_compact.ckpt"
+  local good = assert(mh.checkpoint.load(path))
+  for _, epoch in ipairs {99, -2, 2} do -- 2: more epochs than history rows
+    local ck = assert(mh.checkpoint.load(path))
+    ck.epoch = epoch
+    mh.checkpoint.save(path, ck)
+    text, rc = output(base .. "--resume")
+    lu.assertEquals(rc, 1, "epoch " .. epoch)
+    lu.assertStrContains(text, ("is inconsistent (epoch %d of 0..3"):format(epoch))
+  end
+  mh.checkpoint.save(path, good)
+  lu.assertEquals(select(2, output(base .. "--resume")), 0)
+  lu.assertTrue(mh.io.exists(d .. "/accuracy.csv"))
+  os.execute("rm -rf " .. mh.io.shell_quote(d))
+end
+
+-- Ctrl-C right when the previous epoch's OVF is removed (the second unlink
+-- of the run, via strace fault injection): the checkpoint saved then must
+-- name a state file that still exists, so --resume works.
+function T.test_fig5_twin_interrupt_at_cleanup_resumes()
+  if not os.execute("strace -V >/dev/null 2>&1") then lu.skip("strace not installed") end
+  local d = tmpdir()
+  local args = ("examples/fig5_letters.lua --model twin --quick --quiet --epochs 3 --tests 2 --capacity no --out %s")
+    :format(mh.io.shell_quote(d))
+  local rc = run(("strace -f -o /dev/null -e trace=unlink,unlinkat -e inject=unlink,unlinkat:signal=SIGINT:when=2 %s %s"
+    .. " >/dev/null 2>&1"):format(mh.io.shell_quote(host), args))
+  if rc ~= 130 then lu.skip("strace cannot inject faults here (exit " .. tostring(rc) .. ")") end
+  lu.assertFalse(mh.io.exists(d .. "/accuracy.csv"))
+  lu.assertEquals(run(("%s %s --resume >/dev/null 2>&1"):format(mh.io.shell_quote(host), args)), 0)
+  lu.assertTrue(mh.io.exists(d .. "/accuracy.csv"))
+  os.execute("rm -rf " .. mh.io.shell_quote(d))
+end
+
 return {TestExperiment = T}

@@ -146,4 +146,31 @@ function T.test_plot_quotes_titles_and_paths()
   os.execute("rm -rf " .. mh.io.shell_quote(d))
 end
 
+function T.test_staged_outputs_appear_together()
+  local d = tmpdir()
+  mh.io.write_csv(d .. "/a.csv", {"old"}, {{1}})
+  local set = mh.io.staged(d)
+  mh.io.write_csv(set.path("a.csv"), {"new"}, {{2}})
+  mh.io.write_atomic(set.path("sub/b.txt"), "b")
+  set.path("never_written.png")
+  -- interrupted here: the final names still hold the old run only
+  lu.assertEquals(slurp(d .. "/a.csv"), "old\n1\n")
+  lu.assertNil(slurp(d .. "/sub/b.txt"))
+  lu.assertEquals(#set.commit(), 2)
+  lu.assertEquals(slurp(d .. "/a.csv"), "new\n2\n")
+  lu.assertEquals(slurp(d .. "/sub/b.txt"), "b")
+  lu.assertFalse(mh.io.exists(d .. "/.partial/a.csv"))
+  H.raises("relative file name", set.path, "../x")
+  os.execute("rm -rf " .. mh.io.shell_quote(d))
+end
+
+function T.test_checkpoint_mismatch_names_the_option()
+  lu.assertNil(mh.checkpoint.mismatch({a = 1, b = "x", c = 0 / 0}, {a = 1, b = "x", c = 0 / 0}))
+  lu.assertEquals(mh.checkpoint.mismatch({letter_s = 5e-9}, {letter_s = 2e-9}),
+                  "option --letter-s differs: checkpoint 5.0000000000000001e-09, this run 2.0000000000000001e-09")
+  lu.assertEquals(mh.checkpoint.mismatch({a = 1}, {a = 1, pad = 2e-7}),
+                  "option --pad differs: checkpoint (absent), this run 1.9999999999999999e-07")
+  lu.assertEquals(mh.checkpoint.mismatch(nil, {}), "the checkpoint holds no run options")
+end
+
 return {TestIO = T}

@@ -172,6 +172,29 @@ function checkpoint.load(path)
   return parse(src, path)
 end
 
+--- Compare the options stored in a checkpoint with this run's: nil when
+-- they match, else a message naming the first differing option (sorted by
+-- name) with both values. Numbers compare exactly (they round-trip).
+function checkpoint.mismatch(stored, current)
+  if type(stored) ~= "table" then return "the checkpoint holds no run options" end
+  if type(current) ~= "table" then error("checkpoint.mismatch: 'current' must be a table", 2) end
+  local keys, seen = {}, {}
+  for _, t in ipairs {stored, current} do
+    for k in pairs(t) do
+      if not seen[k] then seen[k], keys[#keys + 1] = true, tostring(k) end
+    end
+  end
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    local a, b = stored[k], current[k]
+    if a ~= b and not (a ~= a and b ~= b) then
+      local function show(v) return v == nil and "(absent)" or type(v) == "number" and ("%.17g"):format(v) or tostring(v) end
+      return ("option --%s differs: checkpoint %s, this run %s"):format((k:gsub("_", "-")), show(a), show(b))
+    end
+  end
+  return nil
+end
+
 --- Run fn(); if it raises "interrupted!" (Ctrl-C in the maghop host), call
 -- on_interrupt() (which should save a checkpoint) and exit with status 130.
 -- Other errors propagate unchanged.
