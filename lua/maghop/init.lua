@@ -24,6 +24,7 @@ mh.io = require "maghop.io"
 mh.plot = require "maghop.plot"
 mh.cli = require "maghop.cli"
 mh.checkpoint = require "maghop.checkpoint"
+mh.metrics = require "maghop.metrics" -- recall accuracy, restoration, Hamming distance, tie jitter
 
 -- BEGIN engine (issue 3): micromagnetic film, OVF
 -- mh.film{nx=, ny=, dx=, ...} -> Film (see csrc/lua/l_film.c); mh.field(nx, ny, nz, ncomp) -> Field.

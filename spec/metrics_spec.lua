@@ -1,0 +1,107 @@
+-- Recall metrics on tiny cases whose answers are worked out by hand.
+local lu = require "luaunit"
+local mh = require "maghop"
+local H = dofile("spec/helpers.lua")
+
+local T = {}
+
+local A = {1, 1, 1, 1, 1, 1}
+local B = {1, 1, 1, -1, -1, -1}
+-- one flipped pixel each; labels 1 = A, 2 = B
+local CASES = {
+  {x = {-1, 1, 1, 1, 1, 1}, label = 1, k = 1},
+  {x = {1, 1, 1, -1, -1, 1}, label = 2, k = 1},
+  {x = {1, 1, 1, 1, -1, -1}, label = 2, k = 1},
+  {x = {1, 1, 1, 1, 1, -1}, label = 1, k = 1},
+}
+
+function T.test_no_recall()
+  -- overlaps with (A, B): (4, -2), (2, 4), (2, 4), (4, 2): all classified right
+  local r = mh.metrics.evaluate(nil, {A, B}, CASES)
+  lu.assertEquals({r.accuracy, r.exact, r.hamming, r.hamming_input, r.changed, r.n}, {1, 0, 1, 1, 0, 4})
+  lu.assertEquals(r.confusion, {{2, 0}, {0, 2}})
+end
+
+function T.test_recall_to_one_attractor()
+  -- a recall that returns A for every input: right (and exact) on the two
+  -- A cases; after recall 0, 3, 3, 0 pixels wrong; it changed 1, 2, 2, 1
+  local r = mh.metrics.evaluate(function() return {table.unpack(A)} end, {A, B}, CASES)
+  lu.assertEquals({r.accuracy, r.exact, r.hamming, r.hamming_input, r.changed}, {0.5, 0.5, 1.5, 1, 1.5})
+  lu.assertEquals(r.confusion, {{2, 0}, {2, 0}})
+end
+
+function T.test_single_pattern_outer_product_restores_everything()
+  -- w = x x^T / N restores any state within N/2 - 1 flips in one sync sweep
+  local x = {1, -1, -1, 1, 1, -1, 1, 1}
+  local set = mh.metrics.test_set({x}, {1, 2, 3}, 5, 7)
+  lu.assertEquals(#set, 15)
+  local r = mh.metrics.evaluate(mh.metrics.recall_of(mh.rules.outer({x})), {x}, set)
+  lu.assertEquals({r.accuracy, r.exact, r.hamming, r.hamming_input, r.changed}, {1, 1, 0, 2, 2})
+  local ra = mh.metrics.evaluate(mh.metrics.recall_of(mh.rules.outer({x}), {mode = "async", seed = 3}), {x}, set)
+  lu.assertEquals(ra.exact, 1)
+end
+
+function T.test_test_set_is_seeded_and_has_k_flips()
+  local set = mh.metrics.test_set({A, B}, {1, 3}, 4, 2)
+  lu.assertEquals(#set, 16)
+  for _, c in ipairs(set) do
+    lu.assertEquals(mh.patterns.hamming(c.x, c.label == 1 and A or B), c.k)
+  end
+  -- the formula fig5_letters.lua has always used
+  lu.assertEquals(set[6].x, mh.patterns.distort(A, 3, 2 * 1000003 + 1 * 10007 + 3 * 101 + 2))
+  lu.assertEquals(mh.metrics.test_set({A, B}, {1, 3}, 4, 2), set)
+end
+
+function T.test_parse_flips()
+  lu.assertEquals(mh.metrics.parse_flips("1-3"), {1, 2, 3})
+  lu.assertEquals(mh.metrics.parse_flips("4,6,8"), {4, 6, 8})
+  lu.assertEquals(mh.metrics.parse_flips("6, 1-2"), {1, 2, 6})
+  lu.assertEquals(mh.metrics.parse_flips(2), {2})
+  H.raises("flip count 0", mh.metrics.parse_flips, "0")
+  H.raises("must run upwards", mh.metrics.parse_flips, "3-1")
+  H.raises("is not a flip count list", mh.metrics.parse_flips, "a")
+  H.raises("exceeds the pattern length 8", mh.metrics.parse_flips, "9", 8)
+end
+
+function T.test_jitter()
+  local w = {{0, 1, -2}, {1, 0, 0.5}, {-2, 0.5, 0}}
+  local a = mh.metrics.jitter(w, 1e-3, 1):totable()
+  lu.assertEquals(mh.metrics.jitter(w, 1e-3, 1):totable(), a)
+  lu.assertNotEquals(mh.metrics.jitter(w, 1e-3, 2):totable(), a)
+  for i = 1, 3 do
+    lu.assertEquals(a[i][i], 0)
+    for j = 1, 3 do
+      lu.assertEquals(a[i][j], a[j][i])
+      if i ~= j then
+        lu.assertTrue(a[i][j] ~= w[i][j] and math.abs(a[i][j] - w[i][j]) <= 1e-3 * 2)
+      end
+    end
+  end
+  lu.assertEquals(mh.metrics.jitter(w, 0, 5):totable(), w)
+end
+
+function T.test_jitter_breaks_a_tie()
+  -- node 1 sees s2 + s3 = 0 from {1, 1, -1}: the plain rule keeps +1; with
+  -- jitter its field is w12 - w13 = u12 - u13, negative for some seeds
+  local w = {{0, 1, 1}, {1, 0, 0}, {1, 0, 0}}
+  local plain = mh.hopfield.new(w):recall({1, 1, -1}, {mode = "sync", max_sweeps = 1})
+  lu.assertEquals(plain[1], 1)
+  local flipped = 0
+  for seed = 1, 20 do
+    local s = mh.hopfield.new(mh.metrics.jitter(w, 1e-9, seed)):recall({1, 1, -1}, {mode = "sync", max_sweeps = 1})
+    if s[1] == -1 then flipped = flipped + 1 end
+  end
+  lu.assertTrue(flipped > 0 and flipped < 20, "jitter decides the tie both ways, got " .. flipped .. "/20")
+end
+
+function T.test_bad_input()
+  H.raises("argument 'patterns'", mh.metrics.evaluate, nil, {}, CASES)
+  H.raises("pattern 2 must be", mh.metrics.evaluate, nil, {A, {1, 1}}, CASES)
+  H.raises("argument 'recall'", mh.metrics.evaluate, 3, {A, B}, CASES)
+  H.raises("has label 3", mh.metrics.evaluate, nil, {A, B}, {{x = A, label = 3}})
+  H.raises("'per' must be", mh.metrics.test_set, {A}, {1}, 0, 1)
+  H.raises("flip count 7", mh.metrics.test_set, {A}, {7}, 1, 1)
+  H.raises("'eps' must be", mh.metrics.jitter, {{0}}, -1, 1)
+end
+
+return {TestMetrics = T}
