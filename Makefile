@@ -45,8 +45,12 @@ PREFIX ?= /usr/local
 INST_BINDIR ?= $(PREFIX)/bin
 INST_LIBDIR ?= $(PREFIX)/lib/lua/5.4
 INST_LUADIR ?= $(PREFIX)/share/lua/5.4
+INST_EXAMPLESDIR ?= $(PREFIX)/share/maghop/examples
+INST_DOCDIR ?= $(PREFIX)/share/doc/maghop
+EXAMPLES := $(wildcard examples/*.lua)
+LDOC ?= ldoc
 
-.PHONY: all deps test demo bench install clean validate fuzz
+.PHONY: all deps test check demo bench install clean validate fuzz doc rock-doc
 all: $(MODULE) $(HOST)
 
 $(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
@@ -84,6 +88,23 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@$(HOST) spec/run.lua
 
+# check: the suite without the Debian bootstrap (what `luarocks test` runs)
+check: all
+	@$(HOST) spec/run.lua
+
+# doc: HTML API reference (LDoc, Debian lua-ldoc) of the Lua half and of the
+# C bindings' LDoc comments, into build/doc (config.ld).
+doc:
+	@command -v $(LDOC) >/dev/null 2>&1 || { echo "make doc needs ldoc (Debian: apt-get install lua-ldoc)" >&2; exit 1; }
+	@rm -rf build/doc
+	$(LDOC) -q .
+	@test -f build/doc/index.html
+
+# rock-doc: the reference when ldoc is there (the rock builds it), else a note
+rock-doc:
+	@if command -v $(LDOC) >/dev/null 2>&1; then $(MAKE) --no-print-directory doc; \
+	else echo "ldoc not found: the rock installs no HTML reference (Debian: lua-ldoc)"; fi
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(HOST) scripts/demo.lua
@@ -101,6 +122,10 @@ install: all
 	install -m 755 $(HOST) $(DESTDIR)$(INST_BINDIR)/maghop
 	install -m 755 $(MODULE) $(DESTDIR)$(INST_LIBDIR)/maghop/core.so
 	install -m 644 $(LUA_SRC) $(DESTDIR)$(INST_LUADIR)/maghop/
+	install -d $(DESTDIR)$(INST_EXAMPLESDIR)
+	install -m 644 $(EXAMPLES) $(DESTDIR)$(INST_EXAMPLESDIR)/
+	@if [ -f build/doc/index.html ]; then install -d $(DESTDIR)$(INST_DOCDIR) && \
+	  cp -R build/doc/. $(DESTDIR)$(INST_DOCDIR)/ && echo "installed the API reference in $(INST_DOCDIR)"; fi
 
 clean:
 	rm -rf build

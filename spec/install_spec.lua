@@ -31,30 +31,81 @@ function T.test_host_runs_without_lua_path()
   lu.assertNotStrContains(out, "traceback")
 end
 
+-- The rock as a user gets it: `luarocks make` offline from the Debian
+-- packages (--deps-mode=none: the declared argparse/luaunit rocks are the
+-- Debian lua-argparse/lua-unit here) into a fresh tree with a fresh HOME,
+-- `luarocks test` on it, the examples found through `maghop --examples` and
+-- run from another folder by the tree's maghop and by plain lua5.4, and the
+-- HTML reference in the rock (luarocks doc) when ldoc is installed.
 function T.test_luarocks_make_installs_offline()
   local rc0 = sh("command -v luarocks")
   if rc0 ~= 0 then lu.skip("luarocks not installed") end
   local tmp = os.tmpname()
   os.remove(tmp)
-  local src, tree = tmp .. "/src", tmp .. "/tree"
+  local src, tree, home, elsewhere = tmp .. "/src", tmp .. "/tree", tmp .. "/home", tmp .. "/elsewhere"
   mio.mkdir(src)
+  mio.mkdir(home)
+  mio.mkdir(elsewhere)
+  local Q = mio.shell_quote
+  local function cleanup() os.execute("rm -rf " .. Q(tmp)) end
   -- a clean copy of the sources (tracked and not-ignored files), no build/
-  local rc, out = sh(("git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t %s")
-    :format(mio.shell_quote(src)))
+  -- (outside a git checkout, e.g. under `luarocks test` of an unpacked rock: all but build/ and out/)
+  local rc, out = sh(("if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then "
+    .. "git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t %s; "
+    .. "else tar --exclude=./build --exclude=./out -cf - . | tar -xf - -C %s; fi"):format(Q(src), Q(src)))
   lu.assertEquals(rc, 0, out)
-  -- a plain build whatever the outer make was given (SANITIZE=1 is exported to us)
   -- a plain build whatever the outer make got: make exports SANITIZE=1 to us
-  rc, out = sh(("cd %s && env -u SANITIZE -u MAKELEVEL -u MFLAGS MAKEFLAGS=-j2 luarocks --lua-version=5.4 --tree=%s make rockspec/maghop-scm-1.rockspec")
-    :format(mio.shell_quote(src), mio.shell_quote(tree)))
+  local env = ("env -u SANITIZE -u MAKELEVEL -u MFLAGS HOME=%s MAKEFLAGS=-j2 "):format(Q(home))
+  local lr = env .. "luarocks --lua-version=5.4 --tree=" .. Q(tree)
+  rc, out = sh(("cd %s && %s make --deps-mode=none rockspec/maghop-scm-1.rockspec"):format(Q(src), lr))
+  if rc ~= 0 then cleanup() end
   lu.assertEquals(rc, 0, out)
-  rc, out = sh(("cd /tmp && eval \"$(luarocks --lua-version=5.4 --tree=%s path)\" && "
+  -- luarocks test: the rockspec's test command, here on a small part of the suite
+  rc, out = sh(("cd %s && %s test rockspec/maghop-scm-1.rockspec -- TestCli"):format(Q(src), lr))
+  if rc ~= 0 then cleanup() end
+  lu.assertEquals(rc, 0, out)
+  lu.assertStrContains(out, "passed, 0 failed")
+  -- the examples are in the tree, found by maghop --examples, and run from another folder
+  local host = tree .. "/bin/maghop"
+  rc, out = sh(Q(host) .. " --examples")
+  local exdir = out:match("^(.-)\n$")
+  if rc ~= 0 or not exdir then cleanup() end
+  lu.assertEquals(rc, 0, out)
+  lu.assertEquals(exdir:sub(1, #tree), tree)
+  lu.assertTrue(mio.exists(exdir .. "/fig5_letters.lua"))
+  rc, out = sh(("cd %s && %s %s --out lg --quiet && eval \"$(luarocks --lua-version=5.4 --tree=%s path)\" && "
+    .. "lua5.4 %s --out lg2 --quiet && lua5.4 %s --help && "
     .. "lua5.4 -e 'local mh = require \"maghop\"; print(\"ok\", mh.version, mh.compact.new().nodes)' && "
-    .. "%s/bin/maghop -e 'print(\"host\", require(\"maghop\").version)'"):format(mio.shell_quote(tree), mio.shell_quote(tree)))
-  os.execute("rm -rf " .. mio.shell_quote(tmp))
+    .. "%s -e 'print(\"host\", require(\"maghop\").version)'")
+    :format(Q(elsewhere), Q(host), Q(exdir .. "/logic_gates.lua"), Q(tree), Q(exdir .. "/logic_gates.lua"),
+            Q(exdir .. "/stdprob4.lua"), Q(host)))
+  local csv_ok = mio.exists(elsewhere .. "/lg/truth_tables.csv") and mio.exists(elsewhere .. "/lg2/truth_tables.csv")
+  local doc_ok = mio.exists(exdir .. "/../doc/index.html")
+  local has_ldoc = sh("command -v ldoc") == 0
+  cleanup()
   lu.assertEquals(rc, 0, out)
+  lu.assertStrContains(out, "gates_ok=4/4")
+  lu.assertStrContains(out, "--t-ns")
+  lu.assertTrue(csv_ok)
   lu.assertStrContains(out, "ok\t")
   lu.assertStrContains(out, "\t4")
   lu.assertStrContains(out, "host\t")
+  if has_ldoc then lu.assertTrue(doc_ok, "no doc/index.html in the rock") end
+end
+
+-- make doc: the HTML reference has a page per module of the Lua half and
+-- of the C bindings (maghop.core), with the documented functions.
+function T.test_make_doc()
+  if sh("command -v ldoc") ~= 0 then lu.skip("ldoc not installed") end
+  local rc, out = sh("make --no-print-directory doc")
+  lu.assertEquals(rc, 0, out)
+  for _, page in ipairs {"index.html", "modules/maghop.html", "modules/maghop.cli.html",
+                         "modules/maghop.compact.html", "modules/maghop.hopfield.html"} do
+    lu.assertTrue(mio.exists("build/doc/" .. page), page)
+  end
+  local cli = assert(io.open("build/doc/modules/maghop.cli.html")):read("a")
+  lu.assertStrContains(cli, "parse")
+  lu.assertStrContains(cli, "Returns")
 end
 
 return {TestInstall = T}

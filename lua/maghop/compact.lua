@@ -14,6 +14,12 @@ local compact = {}
 --- The paper's 4-node device (2x2 grid, node 1 top-left, 2 top-right,
 -- 3 bottom-left, 4 bottom-right): Eq. (1), the state after saturating with
 -- "+-+-", symmetrized from its upper triangle.
+-- @field eta learning rate, S/V^2
+-- @field alpha_edge decay of grid-neighbour pairs 12, 13, 24, 34, V^2/S
+-- @field alpha_diagonal decay of diagonal pairs 14, 23, V^2/S
+-- @field pattern0 the pattern of Eq. (1), "+-+-"
+-- @field G0 Eq. (1): the 4x4 conductance matrix, S
+-- @table paper
 compact.paper = {
   eta = 0.0006,           -- S/V^2
   alpha_edge = 111,       -- V^2/S, pairs 12, 13, 24, 34 (grid neighbours)

@@ -1,13 +1,16 @@
 --- maghop: a self-learning magnetic Hopfield network, simulated.
 -- `local mh = require "maghop"` gives the whole library: C-backed arrays,
 -- the compact (Eq. 2) device, the Hopfield layer, learning rules, patterns,
--- logic gates and (as they land) the micromagnetic engine and transport.
+-- logic gates, the micromagnetic engine and transport.
+-- @module maghop
 local core = require "maghop.core"
 
 local mh = {
-  version = "0.1.0",
   core = core,
 }
+
+--- The library version (a string, e.g. "0.1.0"; `maghop -v` prints it).
+mh.version = "0.1.0"
 
 -- Numeric arrays (C-backed, row-major; a vector is n x 1).
 mh.array = core.array
