@@ -1,4 +1,4 @@
--- bench_llg.lua — throughput of the LLG engine (issue 3): cell-evaluations/s
+-- bench_llg.lua — throughput of the LLG engine: cell-evaluations/s
 -- (cells x field evaluations / wall s), simulated ns per wall hour and peak
 -- memory (VmHWM) for
 --   (a) standard problem 4, field 1, 200x50x1 cells of 2.5 nm, demag

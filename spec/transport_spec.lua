@@ -1,4 +1,4 @@
--- Transport (issue 4): Oersted field against closed forms, AMR conductance
+-- Transport: Oersted field against closed forms, AMR conductance
 -- (Kirchhoff, isotropic limit, the long-strip AMR law with cross terms),
 -- solver agreement, measurement twin, physical inference, bad input.
 local lu = require "luaunit"

@@ -14,7 +14,7 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "l_maghop.h"
+#include "l_init.h"
 
 struct mh_embedded {
     const char *name;

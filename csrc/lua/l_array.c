@@ -5,101 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lauxlib.h>
-#include <lua.h>
-
-#include "l_array.h"
-#include "l_maghop.h"
-
-#define ARRAY_MT "maghop.Array"
-#define ARRAY_MAX_ELEMS (1 << 28)
+#include "l_init.h"
+#include "lmh_aux.h"
 
 static int array_close(lua_State *L)
 {
-    lmh_array *a = luaL_checkudata(L, 1, ARRAY_MT);
+    lmh_array *a = luaL_checkudata(L, 1, LMH_ARRAY_MT);
     free(a->data);
     a->data = NULL;
     return 0;
-}
-
-lmh_array *lmh_array_push(lua_State *L, int rows, int cols)
-{
-    if (rows < 1 || cols < 1 || (long long)rows * cols > ARRAY_MAX_ELEMS)
-        luaL_error(L, "array size %dx%d outside 1..%d elements", rows, cols, ARRAY_MAX_ELEMS);
-    lmh_array *a = lua_newuserdatauv(L, sizeof *a, 0);
-    a->rows = a->cols = 0;
-    a->data = NULL; /* consistent before anything can raise */
-    luaL_setmetatable(L, ARRAY_MT);
-    a->data = calloc((size_t)rows * cols, sizeof(double));
-    if (!a->data)
-        luaL_error(L, "out of memory for a %dx%d array", rows, cols);
-    a->rows = rows;
-    a->cols = cols;
-    return a;
-}
-
-lmh_array *lmh_array_check(lua_State *L, int arg)
-{
-    lmh_array *a = luaL_checkudata(L, arg, ARRAY_MT);
-    if (!a->data)
-        luaL_argerror(L, arg, "array is closed");
-    return a;
-}
-
-/* Number of entries of a sequence, refusing holes so errors name them. */
-static int seq_len(lua_State *L, int arg, int t)
-{
-    lua_Integer n = luaL_len(L, t);
-    if (n < 1 || n > ARRAY_MAX_ELEMS)
-        lmh_argfail(L, arg, "non-empty table expected");
-    return (int)n;
-}
-
-static double table_number(lua_State *L, int arg, int idx, int i, int j)
-{
-    int isnum;
-    double v = lua_tonumberx(L, idx, &isnum);
-    if (!isnum)
-        lmh_argfail(L, arg, "entry [%d]%s%.0d is %s, number expected", i, j ? "," : "", j,
-                    luaL_typename(L, idx));
-    if (!isfinite(v))
-        lmh_argfail(L, arg, "entry [%d] is not finite (%g)", i, v);
-    return v;
-}
-
-lmh_array *lmh_array_from(lua_State *L, int arg)
-{
-    arg = lua_absindex(L, arg);
-    if (luaL_testudata(L, arg, ARRAY_MT)) {
-        lmh_array *src = lmh_array_check(L, arg);
-        lmh_array *a = lmh_array_push(L, src->rows, src->cols);
-        memcpy(a->data, src->data, sizeof(double) * src->rows * src->cols);
-        return a;
-    }
-    if (!lua_istable(L, arg))
-        lmh_argfail(L, arg, "array or table expected, got %s", luaL_typename(L, arg));
-    int rows = seq_len(L, arg, arg);
-    lua_geti(L, arg, 1);
-    int nested = lua_istable(L, -1);
-    int cols = nested ? seq_len(L, arg, lua_gettop(L)) : 1;
-    lua_pop(L, 1);
-    lmh_array *a = lmh_array_push(L, rows, cols);
-    for (int i = 1; i <= rows; i++) {
-        lua_geti(L, arg, i);
-        if (!nested) {
-            a->data[i - 1] = table_number(L, arg, -1, i, 0);
-        } else {
-            if (!lua_istable(L, -1) || luaL_len(L, -1) != cols)
-                lmh_argfail(L, arg, "row %d must be a table of %d numbers", i, cols);
-            for (int j = 1; j <= cols; j++) {
-                lua_geti(L, -1, j);
-                a->data[(size_t)(i - 1) * cols + j - 1] = table_number(L, arg, -1, i, j);
-                lua_pop(L, 1);
-            }
-        }
-        lua_pop(L, 1);
-    }
-    return a;
 }
 
 /* 1-based (i, j) -> offset. `nidx` is 1 when the call gave only a row
@@ -168,7 +82,7 @@ static int array_len(lua_State *L)
 
 static int array_tostring(lua_State *L)
 {
-    lmh_array *a = luaL_checkudata(L, 1, ARRAY_MT);
+    lmh_array *a = luaL_checkudata(L, 1, LMH_ARRAY_MT);
     if (!a->data) {
         lua_pushliteral(L, "Array (closed)");
         return 1;
@@ -255,7 +169,7 @@ static int array_row_sums(lua_State *L)
 /* Elementwise a op b where b is an Array of the same shape or a number. */
 static int array_binop(lua_State *L, int op)
 {
-    int ai = luaL_testudata(L, 1, ARRAY_MT) ? 1 : 2;
+    int ai = luaL_testudata(L, 1, LMH_ARRAY_MT) ? 1 : 2;
     int bi = 3 - ai;
     lmh_array *a = lmh_array_check(L, ai);
     size_t n = (size_t)a->rows * a->cols;
@@ -312,8 +226,8 @@ static int array_new(lua_State *L)
 static int array_zeros(lua_State *L)
 {
     lua_Integer r = luaL_checkinteger(L, 1), c = luaL_optinteger(L, 2, 1);
-    luaL_argcheck(L, r >= 1 && r <= ARRAY_MAX_ELEMS, 1, "rows must be >= 1");
-    luaL_argcheck(L, c >= 1 && c <= ARRAY_MAX_ELEMS, 2, "cols must be >= 1");
+    luaL_argcheck(L, r >= 1 && r <= LMH_ARRAY_MAX_ELEMS, 1, "rows must be >= 1");
+    luaL_argcheck(L, c >= 1 && c <= LMH_ARRAY_MAX_ELEMS, 2, "cols must be >= 1");
     lmh_array_push(L, (int)r, (int)c);
     return 1;
 }
@@ -322,21 +236,16 @@ static const luaL_Reg array_methods[] = {
     {"get", array_get},         {"set", array_set},     {"totable", array_totable},
     {"shape", array_shape},     {"copy", array_copy},   {"t", array_transpose},
     {"sum", array_sum},         {"maxabs", array_maxabs}, {"fill", array_fill},
-    {"row_sums", array_row_sums}, {"close", array_close}, {NULL, NULL}};
+    {"row_sums", array_row_sums}, {NULL, NULL}};
 
 static const luaL_Reg array_meta[] = {
-    {"__gc", array_close},   {"__close", array_close}, {"__len", array_len},
+    {"__len", array_len},
     {"__tostring", array_tostring}, {"__add", array_add}, {"__sub", array_sub},
-    {"__mul", array_mul},    {"__unm", array_unm},     {"__index", NULL},
-    {NULL, NULL}};
+    {"__mul", array_mul},    {"__unm", array_unm},     {NULL, NULL}};
 
 void lmh_open_array(lua_State *L)
 {
-    luaL_newmetatable(L, ARRAY_MT);
-    luaL_setfuncs(L, array_meta, 0);
-    luaL_newlib(L, array_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
+    lmh_newtype(L, LMH_ARRAY_MT, array_methods, array_meta, array_close, NULL);
     lua_pushcfunction(L, array_new);
     lua_setfield(L, -2, "array");
     lua_pushcfunction(L, array_zeros);

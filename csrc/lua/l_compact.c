@@ -4,12 +4,10 @@
 #include <math.h>
 #include <string.h>
 
-#include <lauxlib.h>
-#include <lua.h>
+#include "l_init.h"
+#include "lmh_aux.h"
 
 #include "compact.h"
-#include "l_array.h"
-#include "l_maghop.h"
 #include "mh_common.h"
 
 #define COMPACT_MT "maghop.Compact"
@@ -33,7 +31,7 @@ static double *check_square(lua_State *L, int arg, int n, const char *name)
 {
     lmh_array *a = lmh_array_from(L, arg);
     if (a->rows != n || a->cols != n)
-        lmh_argfail(L, arg, "%s must be %dx%d, got %dx%d", name, n, n, a->rows, a->cols);
+        lmh_argerror(L, arg, "%s must be %dx%d, got %dx%d", name, n, n, a->rows, a->cols);
     return a->data;
 }
 
@@ -50,7 +48,7 @@ static int compact_new(lua_State *L)
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++)
             if (!(alpha[i * n + j] > 0) || !(2.0 * alpha[i * n + j] * eta < 2.0))
-                lmh_argfail(L, 3,
+                lmh_argerror(L, 3,
                             "alpha[%d][%d] = %g; need 0 < alpha < 1/eta = %g V^2/S (Eq. 2 is "
                             "unstable when 2 alpha eta >= 2)",
                             i + 1, j + 1, alpha[i * n + j], 1.0 / eta);
@@ -59,7 +57,7 @@ static int compact_new(lua_State *L)
     luaL_setmetatable(L, COMPACT_MT);
     int st = mh_compact_init(c, (int)n, eta, alpha, gavg, g0);
     if (st != MH_OK)
-        return luaL_error(L, "compact model: %s", mh_strerror(st));
+        return lmh_status_error(L, st, "compact model");
     return 1;
 }
 
@@ -70,10 +68,10 @@ static lua_Integer check_count(lua_State *L, int arg)
     int isint;
     lua_Integer k = lua_tointegerx(L, arg, &isint);
     if (!isint)
-        lmh_argfail(L, arg, "count must be a non-negative integer, got %s",
+        lmh_argerror(L, arg, "count must be a non-negative integer, got %s",
                     lua_type(L, arg) == LUA_TNUMBER ? "a non-integer number" : luaL_typename(L, arg));
     if (k < 0)
-        lmh_argfail(L, arg, "count must be a non-negative integer, got %d", (int)k);
+        lmh_argerror(L, arg, "count must be a non-negative integer, got %d", (int)k);
     return k;
 }
 
@@ -179,7 +177,7 @@ static const luaL_Reg compact_methods[] = {
     {"weights", compact_weights},   {"gavg", compact_gavg},
     {"alpha", compact_alpha},       {"cost", compact_cost},
     {"gradient", compact_gradient}, {"set_conductance", compact_set_conductance},
-    {"close", compact_close},       {NULL, NULL}};
+    {NULL, NULL}};
 
 /* Fields read like a table's: dev.nodes, dev.eta, dev.model; else methods. */
 static int compact_index(lua_State *L)
@@ -199,17 +197,8 @@ static int compact_index(lua_State *L)
 
 void lmh_open_compact(lua_State *L)
 {
-    luaL_newmetatable(L, COMPACT_MT);
-    lua_pushcfunction(L, compact_close);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, compact_close);
-    lua_setfield(L, -2, "__close");
-    lua_pushcfunction(L, compact_tostring);
-    lua_setfield(L, -2, "__tostring");
-    luaL_newlib(L, compact_methods);
-    lua_pushcclosure(L, compact_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
+    static const luaL_Reg meta[] = {{"__tostring", compact_tostring}, {NULL, NULL}};
+    lmh_newtype(L, COMPACT_MT, compact_methods, meta, compact_close, compact_index);
     lua_pushcfunction(L, compact_new);
     lua_setfield(L, -2, "compact");
 }

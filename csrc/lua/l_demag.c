@@ -11,35 +11,26 @@
 #include <math.h>
 #include <string.h>
 
-#include <lauxlib.h>
-#include <lua.h>
+#include "l_init.h"
+#include "lmh_aux.h"
 
 #include "demag.h"
-#include "l_field.h"
-#include "l_maghop.h"
 
-/* Owns an mh_demag for the span of one call, freed even if Lua raises. */
-#define DEMAG_TMP_MT "maghop.demag_tmp"
-
-static int tmp_gc(lua_State *L)
+static void free_engine(void *p)
 {
-    mh_demag **p = luaL_checkudata(L, 1, DEMAG_TMP_MT);
-    mh_demag_free(*p);
-    *p = NULL;
-    return 0;
+    mh_demag_free(*(mh_demag **)p);
 }
 
+/* An engine owned for the span of one call, freed even if Lua raises. */
 static mh_demag *push_engine(lua_State *L, int nx, int ny, int nz, double dx, double dy,
                              double dz)
 {
-    mh_demag **p = lua_newuserdatauv(L, sizeof *p, 0);
-    *p = NULL;
-    luaL_setmetatable(L, DEMAG_TMP_MT);
+    mh_demag **p = lmh_newowned(L, sizeof *p, free_engine);
     int st;
     *p = mh_demag_new(nx, ny, nz, dx, dy, dz, &st);
     if (!*p)
-        luaL_error(L, "demag engine for %dx%dx%d cells of %f x %f x %f nm: %s", nx, ny, nz, dx * 1e9,
-                   dy * 1e9, dz * 1e9, mh_strerror(st));
+        lmh_error(L, "demag engine for %dx%dx%d cells of %g x %g x %g nm: %s", nx, ny, nz, dx * 1e9,
+                  dy * 1e9, dz * 1e9, mh_strerror(st));
     return *p;
 }
 
@@ -47,7 +38,7 @@ static int check_size(lua_State *L, int arg)
 {
     lua_Integer v = luaL_checkinteger(L, arg);
     if (v < 1 || v > 65536)
-        lmh_argfail(L, arg, "grid size %lld outside 1..65536", (long long)v);
+        lmh_argerror(L, arg, "grid size %lld outside 1..65536", (long long)v);
     return (int)v;
 }
 
@@ -55,7 +46,7 @@ static double check_cell(lua_State *L, int arg)
 {
     double v = lmh_checkfinite(L, arg);
     if (!(v > 0))
-        lmh_argfail(L, arg, "cell size must be > 0 (m), got %g", v);
+        lmh_argerror(L, arg, "cell size must be > 0 (m), got %g", v);
     return v;
 }
 
@@ -67,9 +58,9 @@ static int l_demag_field(lua_State *L)
     if (luaL_testudata(L, 1, LMH_FIELD_MT)) {
         mf = lmh_field_check(L, 1);
         if (mf->ncomp != 3)
-            return lmh_argfail(L, 1, "m must have 3 components, has %d", mf->ncomp);
+            return lmh_argerror(L, 1, "m must have 3 components, has %d", mf->ncomp);
         if (!(mf->dx > 0 && mf->dy > 0 && mf->dz > 0))
-            return lmh_argfail(L, 1, "m has no cell size (dx, dy, dz = %g, %g, %g)", mf->dx,
+            return lmh_argerror(L, 1, "m has no cell size (dx, dy, dz = %g, %g, %g)", mf->dx,
                                mf->dy, mf->dz);
         nx = mf->nx;
         ny = mf->ny;
@@ -93,7 +84,7 @@ static int l_demag_field(lua_State *L)
     if (!lua_isnoneornil(L, msarg)) {
         Ms = lmh_checkfinite(L, msarg);
         if (!(Ms >= 0))
-            return lmh_argfail(L, msarg, "Ms must be >= 0 (A/m), got %g", Ms);
+            return lmh_argerror(L, msarg, "Ms must be >= 0 (A/m), got %g", Ms);
     }
     mh_demag *d = push_engine(L, nx, ny, nz, dx, dy, dz);
     size_t n = (size_t)nx * ny * nz;
@@ -101,7 +92,7 @@ static int l_demag_field(lua_State *L)
     if (mf) {
         for (size_t i = 0; i < 3 * n; i++)
             if (!isfinite(mf->data[i]))
-                return lmh_argfail(L, 1, "m holds a non-finite value at index %d", (int)i);
+                return lmh_argerror(L, 1, "m holds a non-finite value at index %d", (int)i);
         memcpy(m->data, mf->data, 3 * n * sizeof(double));
     } else {
         for (int q = 0; q < 3; q++)
@@ -133,7 +124,7 @@ static int l_demag_factors(lua_State *L)
     double dx = check_cell(L, 4), dy = check_cell(L, 5), dz = check_cell(L, 6), N[6];
     mh_demag *d = push_engine(L, nx, ny, nz, dx, dy, dz);
     if (mh_demag_tensor_avg(d, N) != MH_OK)
-        return luaL_error(L, "demag_factors: out of memory");
+        return lmh_status_error(L, MH_ENOMEM, "demag_factors");
     for (int c = 0; c < 6; c++)
         lua_pushnumber(L, N[c]);
     return 6;
@@ -141,10 +132,6 @@ static int l_demag_factors(lua_State *L)
 
 void lmh_open_demag(lua_State *L)
 {
-    luaL_newmetatable(L, DEMAG_TMP_MT);
-    lua_pushcfunction(L, tmp_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pop(L, 1);
     static const luaL_Reg fns[] = {{"demag_field", l_demag_field},
                                    {"demag_tensor", l_demag_tensor},
                                    {"demag_factors", l_demag_factors},

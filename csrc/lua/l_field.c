@@ -5,46 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lauxlib.h>
-
-#include "l_field.h"
-#include "l_maghop.h"
-
-#define FIELD_MAX_CELLS ((size_t)1 << 31)
+#include "l_init.h"
+#include "lmh_aux.h"
 
 static size_t field_n(const lmh_field *f)
 {
     return (size_t)f->nx * (size_t)f->ny * (size_t)f->nz;
-}
-
-lmh_field *lmh_field_push(lua_State *L, int nx, int ny, int nz, int ncomp)
-{
-    if (nx < 1 || ny < 1 || nz < 1 || ncomp < 1 || ncomp > 16)
-        luaL_error(L, "field size %dx%dx%d (%d comps) out of range (each >= 1, comps 1..16)",
-                   nx, ny, nz, ncomp);
-    size_t n = (size_t)nx * (size_t)ny * (size_t)nz;
-    if (n > FIELD_MAX_CELLS)
-        luaL_error(L, "field of %I cells exceeds the limit of %I", (lua_Integer)n, (lua_Integer)FIELD_MAX_CELLS);
-    lmh_field *f = lua_newuserdatauv(L, sizeof *f, 1);
-    memset(f, 0, sizeof *f); /* consistent (closed) before anything can raise */
-    luaL_setmetatable(L, LMH_FIELD_MT);
-    double *d = calloc(n * (size_t)ncomp, sizeof *d);
-    if (!d)
-        luaL_error(L, "out of memory for a %dx%dx%d field", nx, ny, nz);
-    f->nx = nx;
-    f->ny = ny;
-    f->nz = nz;
-    f->ncomp = ncomp;
-    f->data = d;
-    return f;
-}
-
-lmh_field *lmh_field_check(lua_State *L, int arg)
-{
-    lmh_field *f = luaL_checkudata(L, arg, LMH_FIELD_MT);
-    if (!f->data)
-        luaL_argerror(L, arg, "field is closed");
-    return f;
 }
 
 /* 1-based (i, j[, k]) at slots a, a+1, a+2 -> 0-based cell index. */
@@ -53,11 +19,11 @@ static size_t field_cell(lua_State *L, const lmh_field *f, int a, int need_k)
     lua_Integer i = luaL_checkinteger(L, a), j = luaL_checkinteger(L, a + 1);
     lua_Integer k = need_k ? luaL_checkinteger(L, a + 2) : luaL_optinteger(L, a + 2, 1);
     if (i < 1 || i > f->nx)
-        lmh_argfail(L, a, "i = %lld outside 1..%d", (long long)i, f->nx);
+        lmh_argerror(L, a, "i = %lld outside 1..%d", (long long)i, f->nx);
     if (j < 1 || j > f->ny)
-        lmh_argfail(L, a + 1, "j = %lld outside 1..%d", (long long)j, f->ny);
+        lmh_argerror(L, a + 1, "j = %lld outside 1..%d", (long long)j, f->ny);
     if (k < 1 || k > f->nz)
-        lmh_argfail(L, a + 2, "k = %lld outside 1..%d", (long long)k, f->nz);
+        lmh_argerror(L, a + 2, "k = %lld outside 1..%d", (long long)k, f->nz);
     return (size_t)(i - 1) + (size_t)f->nx * ((size_t)(j - 1) + (size_t)f->ny * (size_t)(k - 1));
 }
 
@@ -162,7 +128,7 @@ static int field_cellsize(lua_State *L)
         for (int q = 0; q < 3; q++) {
             d[q] = lmh_checkfinite(L, 2 + q);
             if (d[q] < 0)
-                lmh_argfail(L, 2 + q, "cell size must be >= 0 m, got %g", d[q]);
+                lmh_argerror(L, 2 + q, "cell size must be >= 0 m, got %g", d[q]);
         }
         f->dx = d[0];
         f->dy = d[1];
@@ -207,7 +173,7 @@ static int field_new(lua_State *L)
     for (int a = 0; a < 4; a++) {
         v[a] = luaL_optinteger(L, a + 1, a == 3 ? 3 : 1);
         if (v[a] < 1 || v[a] > (a == 3 ? 16 : 1 << 20))
-            lmh_argfail(L, a + 1, "%s = %lld outside 1..%d", a == 3 ? "ncomp" : "size",
+            lmh_argerror(L, a + 1, "%s = %lld outside 1..%d", a == 3 ? "ncomp" : "size",
                         (long long)v[a], a == 3 ? 16 : 1 << 20);
     }
     lmh_field_push(L, (int)v[0], (int)v[1], (int)v[2], (int)v[3]);
@@ -217,19 +183,14 @@ static int field_new(lua_State *L)
 static const luaL_Reg field_methods[] = {
     {"get", field_get},         {"set", field_set},           {"totable", field_totable},
     {"avg", field_avg},         {"shape", field_shape},       {"norm_max", field_norm_max},
-    {"cellsize", field_cellsize}, {"close", field_close},     {NULL, NULL}};
+    {"cellsize", field_cellsize}, {NULL, NULL}};
 
 static const luaL_Reg field_meta[] = {
-    {"__len", field_len}, {"__gc", field_close}, {"__close", field_close},
-    {"__tostring", field_tostring}, {"__index", NULL}, {NULL, NULL}};
+    {"__len", field_len}, {"__tostring", field_tostring}, {NULL, NULL}};
 
 void lmh_open_field(lua_State *L)
 {
-    luaL_newmetatable(L, LMH_FIELD_MT);
-    luaL_setfuncs(L, field_meta, 0);
-    luaL_newlib(L, field_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
+    lmh_newtype(L, LMH_FIELD_MT, field_methods, field_meta, field_close, NULL);
     lua_pushcfunction(L, field_new);
     lua_setfield(L, -2, "field");
 }

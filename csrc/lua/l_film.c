@@ -22,55 +22,16 @@
  *   f:close() (also __gc / __close)
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <lauxlib.h>
-
 #include "film.h"
-#include "l_field.h"
-#include "l_film.h"
-#include "l_maghop.h"
+#include "l_init.h"
 #include "llg.h"
+#include "lmh_aux.h"
 #include "mm_terms.h"
-
-#if defined(__has_include)
-#if __has_include("ovf.h")
-#define LMH_HAVE_OVF 1
 #include "ovf.h"
-/* weak: the film works (without OVF) in a build that lacks the OVF unit */
-#pragma weak mh_ovf_read
-#pragma weak mh_ovf_write
-#pragma weak mh_ovf_clear
-#endif
-#endif
-
-/* luaL_error with C printf formats (%g, %zu); raises, never returns. */
-static int ferr(lua_State *L, const char *fmt, ...)
-{
-    char msg[320];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    luaL_where(L, 1);
-    lua_pushstring(L, msg);
-    lua_concat(L, 2);
-    return lua_error(L);
-}
-
-/* lua_pushfstring with C printf formats. */
-static void pushf(lua_State *L, const char *fmt, ...)
-{
-    char msg[320];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    lua_pushstring(L, msg);
-}
 
 /* user values of the Film userdata */
 enum { UV_FIELD_FN = 1, UV_COUNT = 1 };
@@ -81,15 +42,12 @@ typedef struct {
     int cb_failed; /* field callback left its error message on L's stack top */
 } lfilm;
 
+/* The open Film at slot arg (lmh_film_check relies on f coming first). */
 static lfilm *film_ud(lua_State *L, int arg)
 {
-    lfilm *u = luaL_checkudata(L, arg, LMH_FILM_MT);
-    if (!u->f)
-        luaL_argerror(L, arg, "film is closed");
-    return u;
+    lmh_film_check(L, arg);
+    return lua_touserdata(L, arg);
 }
-
-mm_film *lmh_film_check(lua_State *L, int arg) { return film_ud(L, arg)->f; }
 
 /* ---------- option parsing ---------- */
 
@@ -100,68 +58,6 @@ static const char *const RUN_KEYS[] = {"solver", "dt", "tol", "table", "every", 
                                        "max_steps", "adaptive", NULL};
 static const char *const RELAX_KEYS[] = {"torque", "tol", "max_steps", NULL};
 static const char *const MIN_KEYS[] = {"torque", "max_iter", NULL};
-
-/* Raise for any string key of table t not in keys (catches typos). */
-static void check_keys(lua_State *L, int t, const char *const *keys, const char *what)
-{
-    lua_pushnil(L);
-    while (lua_next(L, t)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING)
-            ferr(L, "%s: option keys must be names, got a %s key", what, luaL_typename(L, -1));
-        const char *k = lua_tostring(L, -1);
-        int ok = 0;
-        for (int i = 0; keys[i]; i++)
-            ok |= strcmp(k, keys[i]) == 0;
-        if (!ok) {
-            luaL_Buffer b;
-            luaL_buffinit(L, &b);
-            for (int i = 0; keys[i]; i++) {
-                luaL_addstring(&b, i ? ", " : "");
-                luaL_addstring(&b, keys[i]);
-            }
-            luaL_pushresult(&b);
-            ferr(L, "%s: unknown option '%s' (accepted: %s)", what, k, lua_tostring(L, -1));
-        }
-    }
-}
-
-static double opt_num(lua_State *L, int t, const char *key, double def, double lo, double hi,
-                      int lo_open, const char *range)
-{
-    double v = lmh_optfield(L, t, key, def);
-    if (!(lo_open ? v > lo : v >= lo) || !(v <= hi))
-        ferr(L, "option '%s' = %g out of range (%s)", key, v, range);
-    return v;
-}
-
-static int opt_int(lua_State *L, int t, const char *key, int def, int lo, int hi)
-{
-    int ty = lua_getfield(L, t, key);
-    lua_Integer v = def;
-    if (ty != LUA_TNIL) {
-        int isint = 0;
-        v = lua_tointegerx(L, -1, &isint);
-        if (!isint)
-            ferr(L, "option '%s': integer expected, got %s", key,
-                       ty == LUA_TNUMBER ? "a non-integer number" : luaL_typename(L, -1));
-    }
-    lua_pop(L, 1);
-    if (v < lo || v > hi)
-        ferr(L, "option '%s' = %lld out of range (%d..%d)", key, (long long)v, lo, hi);
-    return (int)v;
-}
-
-static int opt_bool(lua_State *L, int t, const char *key, int def)
-{
-    int ty = lua_getfield(L, t, key), v = def;
-    if (ty == LUA_TBOOLEAN)
-        v = lua_toboolean(L, -1);
-    else if (ty != LUA_TNIL)
-        ferr(L, "option '%s': boolean expected, got %s", key, luaL_typename(L, -1));
-    lua_pop(L, 1);
-    return v;
-}
 
 /* Build the mask from opts.shape at table t; returns malloc'd n bytes or NULL for rect. */
 static unsigned char *get_mask(lua_State *L, int t, const mm_params *p)
@@ -180,7 +76,7 @@ static unsigned char *get_mask(lua_State *L, int t, const mm_params *p)
     } else if (ty == LUA_TUSERDATA && luaL_testudata(L, -1, LMH_FIELD_MT)) {
         lmh_field *fl = lmh_field_check(L, -1);
         if (fl->nx != p->nx || fl->ny != p->ny || fl->nz != p->nz || fl->ncomp != 1)
-            ferr(L, "option 'shape': mask Field must be %dx%dx%d with 1 comp, got %dx%dx%d (%d comps)",
+            lmh_error(L, "option 'shape': mask Field must be %dx%dx%d with 1 comp, got %dx%dx%d (%d comps)",
                        p->nx, p->ny, p->nz, fl->nx, fl->ny, fl->nz, fl->ncomp);
         mask = lua_newuserdatauv(L, n, 0);
         for (size_t c = 0; c < n; c++)
@@ -200,13 +96,13 @@ static unsigned char *get_mask(lua_State *L, int t, const mm_params *p)
                     lua_pop(L, 1);
                 }
     } else {
-        ferr(L, "option 'shape': expected \"rect\", \"disk\", a 1-comp mask Field or a function "
+        lmh_error(L, "option 'shape': expected \"rect\", \"disk\", a 1-comp mask Field or a function "
                       "(x, y, z) -> boolean, got %s",
                    ty == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
     }
     unsigned char *copy = malloc(n);
     if (!copy)
-        ferr(L, "out of memory for the mask");
+        lmh_error(L, "out of memory for the mask");
     memcpy(copy, mask, n);
     lua_pop(L, 2);
     size_t any = 0;
@@ -214,7 +110,7 @@ static unsigned char *get_mask(lua_State *L, int t, const mm_params *p)
         any += copy[c];
     if (!any) {
         free(copy);
-        ferr(L, "option 'shape': the mask selects no cell");
+        lmh_error(L, "option 'shape': the mask selects no cell");
     }
     return copy;
 }
@@ -224,31 +120,31 @@ static unsigned char *get_mask(lua_State *L, int t, const mm_params *p)
 static int film_new(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
-    check_keys(L, 1, FILM_KEYS, "film");
+    lmh_checkoptions(L, 1, FILM_KEYS, "film");
     mm_params p;
     memset(&p, 0, sizeof p);
     if (lua_getfield(L, 1, "nx") == LUA_TNIL || (lua_pop(L, 1), lua_getfield(L, 1, "ny")) == LUA_TNIL)
-        ferr(L, "film: options 'nx' and 'ny' are required (integers 1..65536)");
+        lmh_error(L, "film: options 'nx' and 'ny' are required (integers 1..65536)");
     lua_pop(L, 1);
-    p.nx = opt_int(L, 1, "nx", 1, 1, 65536);
-    p.ny = opt_int(L, 1, "ny", 1, 1, 65536);
-    p.nz = opt_int(L, 1, "nz", 1, 1, 4096);
+    p.nx = lmh_optinteger(L, 1, "nx", 1, 1, 65536);
+    p.ny = lmh_optinteger(L, 1, "ny", 1, 1, 65536);
+    p.nz = lmh_optinteger(L, 1, "nz", 1, 1, 4096);
     if ((double)p.nx * p.ny * p.nz > 1 << 28)
-        ferr(L, "film: nx*ny*nz = %.0f cells exceeds 2^28", (double)p.nx * p.ny * p.nz);
+        lmh_error(L, "film: nx*ny*nz = %.0f cells exceeds 2^28", (double)p.nx * p.ny * p.nz);
     if (lua_getfield(L, 1, "dx") == LUA_TNIL)
-        ferr(L, "film: option 'dx' (cell size, m, > 0) is required");
+        lmh_error(L, "film: option 'dx' (cell size, m, > 0) is required");
     lua_pop(L, 1);
-    p.dx = opt_num(L, 1, "dx", 0, 0, 1e-3, 1, "0 < dx <= 1e-3 m");
-    p.dy = opt_num(L, 1, "dy", p.dx, 0, 1e-3, 1, "0 < dy <= 1e-3 m");
-    p.dz = opt_num(L, 1, "dz", p.dx, 0, 1e-3, 1, "0 < dz <= 1e-3 m");
-    p.Ms = opt_num(L, 1, "Ms", 8e5, 0, 1e8, 1, "0 < Ms <= 1e8 A/m");
-    p.A = opt_num(L, 1, "A", 1.3e-11, 0, 1e-9, 0, "0 <= A <= 1e-9 J/m");
-    p.Ku = opt_num(L, 1, "Ku", 0, -1e8, 1e8, 0, "-1e8 <= Ku <= 1e8 J/m^3");
-    p.alpha = opt_num(L, 1, "alpha", 0.02, 0, 100, 0, "0 <= alpha <= 100");
-    p.gamma = opt_num(L, 1, "gamma", 2.211e5, 0, 1e8, 1, "0 < gamma <= 1e8 m/(A s)");
-    p.temperature = opt_num(L, 1, "temperature", 0, 0, 1e5, 0, "0 <= temperature <= 1e5 K");
-    p.seed = (uint64_t)opt_int(L, 1, "seed", 1, 0, 0x7fffffff);
-    p.demag = opt_bool(L, 1, "demag", 1);
+    p.dx = lmh_optrange(L, 1, "dx", 0, 0, 1e-3, 1, "0 < dx <= 1e-3 m");
+    p.dy = lmh_optrange(L, 1, "dy", p.dx, 0, 1e-3, 1, "0 < dy <= 1e-3 m");
+    p.dz = lmh_optrange(L, 1, "dz", p.dx, 0, 1e-3, 1, "0 < dz <= 1e-3 m");
+    p.Ms = lmh_optrange(L, 1, "Ms", 8e5, 0, 1e8, 1, "0 < Ms <= 1e8 A/m");
+    p.A = lmh_optrange(L, 1, "A", 1.3e-11, 0, 1e-9, 0, "0 <= A <= 1e-9 J/m");
+    p.Ku = lmh_optrange(L, 1, "Ku", 0, -1e8, 1e8, 0, "-1e8 <= Ku <= 1e8 J/m^3");
+    p.alpha = lmh_optrange(L, 1, "alpha", 0.02, 0, 100, 0, "0 <= alpha <= 100");
+    p.gamma = lmh_optrange(L, 1, "gamma", 2.211e5, 0, 1e8, 1, "0 < gamma <= 1e8 m/(A s)");
+    p.temperature = lmh_optrange(L, 1, "temperature", 0, 0, 1e5, 0, "0 <= temperature <= 1e5 K");
+    p.seed = (uint64_t)lmh_optinteger(L, 1, "seed", 1, 0, 0x7fffffff);
+    p.demag = lmh_optboolean(L, 1, "demag", 1);
     p.anis[2] = 1;
     int ty = lua_getfield(L, 1, "anis_axis");
     if (ty == LUA_TTABLE) {
@@ -257,20 +153,18 @@ static int film_new(lua_State *L)
             int isnum = 0;
             p.anis[q] = lua_tonumberx(L, -1, &isnum);
             if (!isnum || !isfinite(p.anis[q]))
-                ferr(L, "option 'anis_axis': expected {x, y, z} of finite numbers (component %d bad)",
+                lmh_error(L, "option 'anis_axis': expected {x, y, z} of finite numbers (component %d bad)",
                            q + 1);
             lua_pop(L, 1);
         }
         if (p.anis[0] == 0 && p.anis[1] == 0 && p.anis[2] == 0)
-            ferr(L, "option 'anis_axis': must be a nonzero vector {x, y, z}");
+            lmh_error(L, "option 'anis_axis': must be a nonzero vector {x, y, z}");
     } else if (ty != LUA_TNIL) {
-        ferr(L, "option 'anis_axis': expected {x, y, z}, got %s", luaL_typename(L, -1));
+        lmh_error(L, "option 'anis_axis': expected {x, y, z}, got %s", luaL_typename(L, -1));
     }
     lua_pop(L, 1);
-    if (p.demag && !mm_demag_available())
-        ferr(L, "option 'demag' = true needs the demag engine, absent from this build; pass demag = false");
     if (p.temperature > 0 && p.alpha == 0)
-        ferr(L, "option 'temperature' > 0 needs alpha > 0 (fluctuation–dissipation)");
+        lmh_error(L, "option 'temperature' > 0 needs alpha > 0 (fluctuation–dissipation)");
 
     lfilm *u = lua_newuserdatauv(L, sizeof *u, UV_COUNT);
     u->f = NULL;
@@ -283,7 +177,7 @@ static int film_new(lua_State *L)
     mm_film *f = mm_film_new(&p, mask, &st);
     free(mask);
     if (!f)
-        ferr(L, "film: cannot create (%s)", mh_strerror(st));
+        lmh_error(L, "film: cannot create (%s)", mh_strerror(st));
     u->f = f;
     lua_settop(L, 2);
     return 1;
@@ -298,7 +192,7 @@ static int film_set_uniform(lua_State *L)
     for (int q = 0; q < 3; q++)
         v[q] = lmh_checkfinite(L, 2 + q);
     if (mm_film_set_uniform(f, v[0], v[1], v[2]) != MH_OK)
-        return lmh_argfail(L, 2, "direction must be a nonzero vector");
+        return lmh_argerror(L, 2, "direction must be a nonzero vector");
     return 0;
 }
 
@@ -307,7 +201,7 @@ static int film_set_random(lua_State *L)
     mm_film *f = lmh_film_check(L, 1);
     lua_Integer s = luaL_optinteger(L, 2, 1);
     if (s < 0)
-        return lmh_argfail(L, 2, "seed must be >= 0, got %lld", (long long)s);
+        return lmh_argerror(L, 2, "seed must be >= 0, got %lld", (long long)s);
     mm_film_set_random(f, (uint64_t)s);
     return 0;
 }
@@ -336,13 +230,13 @@ static int film_set_m(lua_State *L)
                     int isnum = 0;
                     double v = lua_tonumberx(L, -3 + q, &isnum);
                     if (!isnum || !isfinite(v))
-                        ferr(L, "set_m: fn must return three finite numbers (cell %d,%d,%d)", i + 1,
+                        lmh_error(L, "set_m: fn must return three finite numbers (cell %d,%d,%d)", i + 1,
                                    j + 1, k + 1);
                     tmp[c + (size_t)q * n] = v;
                     r2 += v * v;
                 }
                 if (!(r2 > 0))
-                    ferr(L, "set_m: fn returned a zero vector at cell %d,%d,%d", i + 1, j + 1, k + 1);
+                    lmh_error(L, "set_m: fn returned a zero vector at cell %d,%d,%d", i + 1, j + 1, k + 1);
                 lua_pop(L, 3);
             }
     memcpy(f->m, tmp, 3 * n * sizeof(double));
@@ -385,13 +279,13 @@ static int film_set_m_field(lua_State *L)
     mm_film *f = lmh_film_check(L, 1);
     lmh_field *fl = lmh_field_check(L, 2);
     if (fl->nx != f->nx || fl->ny != f->ny || fl->nz != f->nz || fl->ncomp != 3)
-        return lmh_argfail(L, 2, "Field must be %dx%dx%d with 3 comps", f->nx, f->ny, f->nz);
+        return lmh_argerror(L, 2, "Field must be %dx%dx%d with 3 comps", f->nx, f->ny, f->nz);
     for (size_t c = 0; c < f->n; c++) {
         double r2 = 0;
         for (int q = 0; q < 3; q++)
             r2 += fl->data[c + q * f->n] * fl->data[c + q * f->n];
         if (f->mask[c] && !(r2 > 0 && isfinite(r2)))
-            return lmh_argfail(L, 2, "zero or non-finite vector in a material cell");
+            return lmh_argerror(L, 2, "zero or non-finite vector in a material cell");
     }
     memcpy(f->m, fl->data, 3 * f->n * sizeof(double));
     mm_film_normalize(f);
@@ -467,7 +361,7 @@ static int film_set_field(lua_State *L)
             int isnum = 0;
             H[q] = lua_tonumberx(L, -1, &isnum);
             if (!isnum || !isfinite(H[q]))
-                return lmh_argfail(L, 2, "expected {hx, hy, hz} of finite numbers (A/m), component %d bad",
+                return lmh_argerror(L, 2, "expected {hx, hy, hz} of finite numbers (A/m), component %d bad",
                                    q + 1);
             lua_pop(L, 1);
         }
@@ -488,13 +382,13 @@ static int film_set_field_map(lua_State *L)
     }
     lmh_field *fl = lmh_field_check(L, 2);
     if (fl->nx != f->nx || fl->ny != f->ny || fl->nz != f->nz || fl->ncomp != 3)
-        return lmh_argfail(L, 2, "field map must be %dx%dx%d with 3 comps (A/m), got %dx%dx%d (%d)", f->nx,
+        return lmh_argerror(L, 2, "field map must be %dx%dx%d with 3 comps (A/m), got %dx%dx%d (%d)", f->nx,
                            f->ny, f->nz, fl->nx, fl->ny, fl->nz, fl->ncomp);
     for (size_t i = 0; i < 3 * f->n; i++)
         if (!isfinite(fl->data[i]))
-            return lmh_argfail(L, 2, "field map holds a non-finite value");
+            return lmh_argerror(L, 2, "field map holds a non-finite value");
     if (mm_film_set_field_map(f, fl->data) != MH_OK)
-        return ferr(L, "set_field_map: out of memory");
+        return lmh_error(L, "set_field_map: out of memory");
     return 0;
 }
 
@@ -518,7 +412,7 @@ static int lua_field_cb(void *ud, double t, double H[3])
         H[q] = lua_tonumberx(L, -3 + q, &isnum);
         if (!isnum || !isfinite(H[q])) {
             lua_pop(L, 3);
-            pushf(L, "field_fn(t = %f) must return three finite numbers hx, hy, hz (A/m)", t);
+            lua_pushfstring(L, "field_fn(t = %f) must return three finite numbers hx, hy, hz (A/m)", t);
             u->cb_failed = 1;
             return MH_EINVAL;
         }
@@ -537,13 +431,13 @@ static lfilm *film_enter(lua_State *L)
 }
 
 /* Turn a core status into a Lua error (callback errors re-raised as they were). */
-static int raise_status(lua_State *L, lfilm *u, int st, const char *what)
+static int film_error(lua_State *L, lfilm *u, int st, const char *what)
 {
     if (u->cb_failed) {
         u->cb_failed = 0;
         return lua_error(L);
     }
-    return ferr(L, "%s: %s", what, mh_strerror(st));
+    return lmh_status_error(L, st, what);
 }
 
 /* film:set_field_fn(fn | nil): fn(t) -> hx, hy, hz (A/m) replaces the uniform
@@ -602,7 +496,7 @@ static int film_energy(lua_State *L)
     double E[MM_MAX_TERMS], total, tq;
     int st = eval_all(f, &total, E, &tq);
     if (st != MH_OK)
-        return raise_status(L, u, st, "energy");
+        return film_error(L, u, st, "energy");
     lua_pushnumber(L, total);
     lua_createtable(L, 0, f->nterms);
     for (int i = 0; i < f->nterms; i++)
@@ -618,7 +512,7 @@ static int film_max_torque(lua_State *L)
     lfilm *u = film_enter(L);
     double tq = mm_film_max_torque(u->f);
     if (tq < 0)
-        return raise_status(L, u, MH_ENOMEM, "max_torque");
+        return film_error(L, u, MH_ENOMEM, "max_torque");
     lua_pushnumber(L, tq);
     return 1;
 }
@@ -631,7 +525,7 @@ static int film_field(lua_State *L)
     lmh_field *fl = push_film_field(L, f, 3);
     int st = mm_film_field(f, NULL, f->t, fl->data, NULL);
     if (st != MH_OK)
-        return raise_status(L, u, st, "field");
+        return film_error(L, u, st, "field");
     return 1;
 }
 
@@ -674,14 +568,14 @@ static int film_run(lua_State *L)
     mm_film *f = u->f;
     double secs = lmh_checkfinite(L, 2);
     if (!(secs > 0) || secs > 1.0)
-        return lmh_argfail(L, 2, "duration must be in (0, 1] s, got %g", secs);
+        return lmh_argerror(L, 2, "duration must be in (0, 1] s, got %g", secs);
     if (lua_isnoneornil(L, 3)) {
         lua_settop(L, 2);
         lua_newtable(L);
     }
     luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 3);
-    check_keys(L, 3, RUN_KEYS, "run");
+    lmh_checkoptions(L, 3, RUN_KEYS, "run");
     static const char *const solvers[] = {"heun", "rk4", "rk45", NULL};
     static const mm_solver svals[] = {MM_HEUN, MM_RK4, MM_RK45};
     lua_getfield(L, 3, "solver");
@@ -693,7 +587,7 @@ static int film_run(lua_State *L)
             if (strcmp(s, solvers[i]) == 0)
                 si = i;
         if (si < 0)
-            return ferr(L, "run: option 'solver' must be \"rk45\", \"rk4\" or \"heun\", got %s",
+            return lmh_error(L, "run: option 'solver' must be \"rk45\", \"rk4\" or \"heun\", got %s",
                               s ? s : luaL_typename(L, -1));
     }
     lua_pop(L, 1);
@@ -701,22 +595,22 @@ static int film_run(lua_State *L)
     int has_dt = lua_getfield(L, 3, "dt") != LUA_TNIL;
     lua_pop(L, 1);
     if (solver != MM_RK45 && !has_dt)
-        return ferr(L, "run: solver '%s' is fixed-step and needs option 'dt' (s, 1e-18..1e-9)",
+        return lmh_error(L, "run: solver '%s' is fixed-step and needs option 'dt' (s, 1e-18..1e-9)",
                           solvers[si]);
-    double dt = opt_num(L, 3, "dt", f->last_dt > 0 ? f->last_dt : 1e-13, 1e-18, 1e-9, 0, "1e-18 <= dt <= 1e-9 s");
-    double tol = opt_num(L, 3, "tol", 1e-5, 1e-12, 1e-1, 0, "1e-12 <= tol <= 0.1");
-    if (!opt_bool(L, 3, "adaptive", 1)) {
+    double dt = lmh_optrange(L, 3, "dt", f->last_dt > 0 ? f->last_dt : 1e-13, 1e-18, 1e-9, 0, "1e-18 <= dt <= 1e-9 s");
+    double tol = lmh_optrange(L, 3, "tol", 1e-5, 1e-12, 1e-1, 0, "1e-12 <= tol <= 0.1");
+    if (!lmh_optboolean(L, 3, "adaptive", 1)) {
         if (solver != MM_RK45 || !has_dt)
-            return ferr(L, "run: option 'adaptive' = false applies to solver \"rk45\" with option 'dt'");
+            return lmh_error(L, "run: option 'adaptive' = false applies to solver \"rk45\" with option 'dt'");
         tol = INFINITY;
     }
-    double every = opt_num(L, 3, "every", 0, 0, 1.0, 0, "0 <= every <= 1 s");
-    double max_steps = opt_num(L, 3, "max_steps", 1e12, 1, 1e15, 0, "max_steps >= 1");
+    double every = lmh_optrange(L, 3, "every", 0, 0, 1.0, 0, "0 <= every <= 1 s");
+    double max_steps = lmh_optrange(L, 3, "max_steps", 1e12, 1, 1e15, 0, "max_steps >= 1");
     if (solver == MM_RK45 && f->temperature > 0)
-        return ferr(L, "run: temperature > 0 needs a fixed-step solver (solver = \"heun\" or \"rk4\", with dt)");
+        return lmh_error(L, "run: temperature > 0 needs a fixed-step solver (solver = \"heun\" or \"rk4\", with dt)");
     int ty = lua_getfield(L, 3, "on_step"); /* slot 4 */
     if (ty != LUA_TNIL && ty != LUA_TFUNCTION)
-        return ferr(L, "run: option 'on_step' must be a function(film, t), got %s", luaL_typename(L, -1));
+        return lmh_error(L, "run: option 'on_step' must be a function(film, t), got %s", luaL_typename(L, -1));
     int has_cb = ty == LUA_TFUNCTION;
     ty = lua_getfield(L, 3, "field_fn"); /* slot 5 */
     if (ty == LUA_TFUNCTION) {
@@ -724,20 +618,17 @@ static int film_run(lua_State *L)
         lua_setiuservalue(L, 1, UV_FIELD_FN);
         mm_film_set_field_fn(f, lua_field_cb, u);
     } else if (ty != LUA_TNIL) {
-        return ferr(L, "run: option 'field_fn' must be a function(t) -> hx, hy, hz, got %s",
+        return lmh_error(L, "run: option 'field_fn' must be a function(t) -> hx, hy, hz, got %s",
                           luaL_typename(L, -1));
     }
     FILE *fp = NULL;
     if (lua_getfield(L, 3, "table") != LUA_TNIL) { /* slot 6 */
         const char *path = lua_tostring(L, 6);
         if (!path)
-            return ferr(L, "run: option 'table' must be a file path");
+            return lmh_error(L, "run: option 'table' must be a file path");
         fp = fopen(path, "w");
-        if (!fp) {
-            lua_pushnil(L);
-            pushf(L, "run: cannot open table '%s' for writing", path);
-            return 2;
-        }
+        if (!fp)
+            return lmh_fail(L, "run: cannot open table '%s' for writing", path);
         table_header(fp, f);
     }
     lua_settop(L, 5);
@@ -779,11 +670,8 @@ static int film_run(lua_State *L)
             lua_pop(L, 1);
         }
     }
-    if (fp && fclose(fp) != 0) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "run: error writing the table file");
-        return 2;
-    }
+    if (fp && fclose(fp) != 0)
+        return lmh_fail(L, "run: error writing the table file");
     lua_pushinteger(L, steps);
     lua_pushinteger(L, (lua_Integer)(f->rejected - rej0));
     return 2;
@@ -791,15 +679,12 @@ fail:
     if (fp)
         fclose(fp);
     if (u->cb_failed)
-        return raise_status(L, u, st, "run");
-    if (st == MH_ENOCONV) {
-        lua_pushnil(L);
-        pushf(L, "run: integration failed at t = %g ns: %s", f->t * 1e9,
-              solver == MM_RK45 ? "step size underflow (state not finite or tol too tight)"
-                                : "state not finite (dt too large for this field?)");
-        return 2;
-    }
-    return raise_status(L, u, st, "run");
+        return film_error(L, u, st, "run");
+    if (st == MH_ENOCONV)
+        return lmh_fail(L, "run: integration failed at t = %g ns: %s", f->t * 1e9,
+                        solver == MM_RK45 ? "step size underflow (state not finite or tol too tight)"
+                                          : "state not finite (dt too large for this field?)");
+    return film_error(L, u, st, "run");
 }
 
 /* film:relax{torque = 1e-2*Ms... , tol = 1e-4, max_steps = 1e6} -> steps, torque | nil, msg */
@@ -812,20 +697,17 @@ static int film_relax(lua_State *L)
         lua_newtable(L);
     }
     luaL_checktype(L, 2, LUA_TTABLE);
-    check_keys(L, 2, RELAX_KEYS, "relax");
-    double torque = opt_num(L, 2, "torque", 1e-4 * f->Ms, 0, 1e12, 1, "torque > 0 A/m");
-    double tol = opt_num(L, 2, "tol", 1e-4, 1e-12, 1e-1, 0, "1e-12 <= tol <= 0.1");
-    double maxs = opt_num(L, 2, "max_steps", 1e6, 1, 1e12, 0, "max_steps >= 1");
+    lmh_checkoptions(L, 2, RELAX_KEYS, "relax");
+    double torque = lmh_optrange(L, 2, "torque", 1e-4 * f->Ms, 0, 1e12, 1, "torque > 0 A/m");
+    double tol = lmh_optrange(L, 2, "tol", 1e-4, 1e-12, 1e-1, 0, "1e-12 <= tol <= 0.1");
+    double maxs = lmh_optrange(L, 2, "max_steps", 1e6, 1, 1e12, 0, "max_steps >= 1");
     long steps = 0;
     double tq = 0;
     int st = mm_relax(f, torque, tol, (long)maxs, &steps, &tq);
-    if (st == MH_ENOCONV) {
-        lua_pushnil(L);
-        pushf(L, "relax: max torque %f A/m above %f after %d steps", tq, torque, (int)steps);
-        return 2;
-    }
+    if (st == MH_ENOCONV)
+        return lmh_fail(L, "relax: max torque %f A/m above %f after %d steps", tq, torque, (int)steps);
     if (st != MH_OK)
-        return raise_status(L, u, st, "relax");
+        return film_error(L, u, st, "relax");
     lua_pushinteger(L, steps);
     lua_pushnumber(L, tq);
     return 2;
@@ -841,19 +723,17 @@ static int film_minimize(lua_State *L)
         lua_newtable(L);
     }
     luaL_checktype(L, 2, LUA_TTABLE);
-    check_keys(L, 2, MIN_KEYS, "minimize");
-    double torque = opt_num(L, 2, "torque", 1e-4 * f->Ms, 0, 1e12, 1, "torque > 0 A/m");
-    double maxi = opt_num(L, 2, "max_iter", 1e5, 1, 1e12, 0, "max_iter >= 1");
+    lmh_checkoptions(L, 2, MIN_KEYS, "minimize");
+    double torque = lmh_optrange(L, 2, "torque", 1e-4 * f->Ms, 0, 1e12, 1, "torque > 0 A/m");
+    double maxi = lmh_optrange(L, 2, "max_iter", 1e5, 1, 1e12, 0, "max_iter >= 1");
     long it = 0;
     double tq = 0;
     int st = mm_minimize(f, torque, (long)maxi, &it, &tq);
-    if (st == MH_ENOCONV) {
-        lua_pushnil(L);
-        pushf(L, "minimize: max torque %f A/m above %f after %d iterations", tq, torque, (int)it);
-        return 2;
-    }
+    if (st == MH_ENOCONV)
+        return lmh_fail(L, "minimize: max torque %f A/m above %f after %d iterations", tq, torque,
+                        (int)it);
     if (st != MH_OK)
-        return raise_status(L, u, st, "minimize");
+        return film_error(L, u, st, "minimize");
     lua_pushinteger(L, it);
     lua_pushnumber(L, tq);
     return 2;
@@ -863,34 +743,18 @@ static int film_minimize(lua_State *L)
 
 /* film:load_ovf(path) -> true | nil, msg. Grid must match; cells outside the
  * mask are zeroed, cells inside must be nonzero. */
-#ifdef LMH_HAVE_OVF
-static int ovf_missing(lua_State *L)
-{
-    if (mh_ovf_read && mh_ovf_write && mh_ovf_clear)
-        return 0;
-    lua_pushnil(L);
-    lua_pushliteral(L, "OVF support is not in this build");
-    return 2;
-}
-
 static int film_load_ovf(lua_State *L)
 {
     mm_film *f = lmh_film_check(L, 1);
     const char *path = luaL_checkstring(L, 2);
-    if (ovf_missing(L))
-        return 2;
     mh_ovf o;
     char err[256] = "";
     int st = mh_ovf_read(path, &o, err, sizeof err);
-    if (st != MH_OK) {
-        lua_pushnil(L);
-        pushf(L, "load_ovf: %s: %s", path, err[0] ? err : mh_strerror(st));
-        return 2;
-    }
+    if (st != MH_OK)
+        return lmh_fail(L, "load_ovf: %s: %s", path, err[0] ? err : mh_strerror(st));
     if (o.nx != f->nx || o.ny != f->ny || o.nz != f->nz || o.valuedim != 3) {
-        lua_pushnil(L);
-        pushf(L, "load_ovf: %s holds %dx%dx%d (%d comps), film is %dx%dx%d", path, o.nx, o.ny,
-                        o.nz, o.valuedim, f->nx, f->ny, f->nz);
+        lmh_fail(L, "load_ovf: %s holds %dx%dx%d (%d comps), film is %dx%dx%d", path, o.nx, o.ny,
+                 o.nz, o.valuedim, f->nx, f->ny, f->nz);
         mh_ovf_clear(&o);
         return 2;
     }
@@ -901,9 +765,8 @@ static int film_load_ovf(lua_State *L)
             r2 += o.data[c + q * n] * o.data[c + q * n];
         if (f->mask[c] && !(r2 > 0 && isfinite(r2))) {
             mh_ovf_clear(&o);
-            lua_pushnil(L);
-            pushf(L, "load_ovf: %s: zero or non-finite vector in material cell %d", path, (int)c);
-            return 2;
+            return lmh_fail(L, "load_ovf: %s: zero or non-finite vector in material cell %d", path,
+                            (int)c);
         }
     }
     memcpy(f->m, o.data, 3 * n * sizeof(double));
@@ -916,61 +779,26 @@ static int film_load_ovf(lua_State *L)
 /* film:save_ovf(path, {format = "binary8"|"binary4"|"text", title=}) -> true | nil, msg */
 static int film_save_ovf(lua_State *L)
 {
+    static const char *const formats[] = {"binary8", "binary4", "text", NULL};
+    static const char *const keys[] = {"format", "title", NULL};
     mm_film *f = lmh_film_check(L, 1);
     const char *path = luaL_checkstring(L, 2);
-    const char *format = "binary8", *title = "m";
-    if (!lua_isnoneornil(L, 3)) {
-        luaL_checktype(L, 3, LUA_TTABLE);
-        static const char *const OVF_KEYS[] = {"format", "title", NULL};
-        check_keys(L, 3, OVF_KEYS, "save_ovf");
-        if (lua_getfield(L, 3, "format") != LUA_TNIL) {
-            format = lua_tostring(L, -1);
-            if (!format || (strcmp(format, "binary8") && strcmp(format, "binary4") && strcmp(format, "text")))
-                return ferr(L, "save_ovf: option 'format' must be \"binary8\", \"binary4\" or \"text\"");
-        }
-        if (lua_getfield(L, 3, "title") != LUA_TNIL && !(title = lua_tostring(L, -1)))
-            return ferr(L, "save_ovf: option 'title' must be a string");
-    }
+    lmh_checkoptions(L, 3, keys, "save_ovf");
+    const char *format = formats[lmh_optchoice(L, 3, "format", 0, formats)];
+    const char *title = lmh_optstring(L, 3, "title", "m");
     mh_ovf o;
-    memset(&o, 0, sizeof o);
-    o.nx = f->nx;
-    o.ny = f->ny;
-    o.nz = f->nz;
-    o.valuedim = 3;
-    o.dx = f->dx;
-    o.dy = f->dy;
-    o.dz = f->dz;
-    o.xbase = 0.5 * f->dx;
-    o.ybase = 0.5 * f->dy;
-    o.zbase = 0.5 * f->dz;
+    mh_ovf_grid(&o, f->nx, f->ny, f->nz, 3, f->dx, f->dy, f->dz, f->m);
     snprintf(o.title, sizeof o.title, "%s", title);
-    snprintf(o.meshunit, sizeof o.meshunit, "m");
     snprintf(o.valuelabels, sizeof o.valuelabels, "m_x m_y m_z");
     snprintf(o.valueunits, sizeof o.valueunits, "1 1 1");
     snprintf(o.desc, sizeof o.desc, "maghop film, t = %.9e s", f->t);
-    o.data = f->m; /* borrowed: not cleared */
     char err[256] = "";
     int st = mh_ovf_write(path, &o, format, err, sizeof err);
-    if (st != MH_OK) {
-        lua_pushnil(L);
-        pushf(L, "save_ovf: %s: %s", path, err[0] ? err : mh_strerror(st));
-        return 2;
-    }
+    if (st != MH_OK)
+        return lmh_fail(L, "save_ovf: %s: %s", path, err[0] ? err : mh_strerror(st));
     lua_pushboolean(L, 1);
     return 1;
 }
-
-#else
-static int film_load_ovf(lua_State *L)
-{
-    lmh_film_check(L, 1);
-    luaL_checkstring(L, 2);
-    lua_pushnil(L);
-    lua_pushliteral(L, "OVF support is not in this build");
-    return 2;
-}
-static int film_save_ovf(lua_State *L) { return film_load_ovf(L); }
-#endif
 
 /* ---------- metamethods ---------- */
 
@@ -1005,29 +833,12 @@ static const luaL_Reg film_methods[] = {
     {"set_field_fn", film_set_field_fn}, {"energy", film_energy},         {"max_torque", film_max_torque},
     {"field", film_field},             {"run", film_run},                 {"relax", film_relax},
     {"minimize", film_minimize},       {"load_ovf", film_load_ovf},       {"save_ovf", film_save_ovf},
-    {"close", film_close},             {NULL, NULL}};
-
-static const luaL_Reg film_meta[] = {{"__gc", film_close},
-                                     {"__close", film_close},
-                                     {"__tostring", film_tostring},
-                                     {"__index", NULL},
-                                     {NULL, NULL}};
-
-static int film_has_demag(lua_State *L)
-{
-    lua_pushboolean(L, mm_demag_available());
-    return 1;
-}
+    {NULL, NULL}};
 
 void lmh_open_film(lua_State *L)
 {
-    luaL_newmetatable(L, LMH_FILM_MT);
-    luaL_setfuncs(L, film_meta, 0);
-    luaL_newlib(L, film_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
+    static const luaL_Reg meta[] = {{"__tostring", film_tostring}, {NULL, NULL}};
+    lmh_newtype(L, LMH_FILM_MT, film_methods, meta, film_close, NULL);
     lua_pushcfunction(L, film_new);
     lua_setfield(L, -2, "film");
-    lua_pushcfunction(L, film_has_demag);
-    lua_setfield(L, -2, "film_has_demag");
 }

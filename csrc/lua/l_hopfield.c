@@ -5,12 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lauxlib.h>
-#include <lua.h>
+#include "l_init.h"
+#include "lmh_aux.h"
 
 #include "hopfield.h"
-#include "l_array.h"
-#include "l_maghop.h"
 #include "mh_common.h"
 
 #define HOPFIELD_MT "maghop.Hopfield"
@@ -42,7 +40,7 @@ static int net_new(lua_State *L)
 {
     lmh_array *a = lmh_array_from(L, 1);
     if (a->rows != a->cols)
-        return lmh_argfail(L, 1, "square weight matrix expected, got %dx%d", a->rows, a->cols);
+        return lmh_argerror(L, 1, "square weight matrix expected, got %dx%d", a->rows, a->cols);
     int n = a->rows;
     double big = 0;
     for (int k = 0; k < n * n; k++)
@@ -50,7 +48,7 @@ static int net_new(lua_State *L)
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++)
             if (fabs(a->data[i * n + j] - a->data[j * n + i]) > 1e-12 * big)
-                return lmh_argfail(L, 1, "symmetric weights expected: w[%d][%d]=%g but w[%d][%d]=%g",
+                return lmh_argerror(L, 1, "symmetric weights expected: w[%d][%d]=%g but w[%d][%d]=%g",
                                    i + 1, j + 1, a->data[i * n + j], j + 1, i + 1, a->data[j * n + i]);
     lmh_hopfield *h = lua_newuserdatauv(L, sizeof *h, 0);
     h->n = 0;
@@ -102,7 +100,7 @@ static int net_recall(lua_State *L)
     mh_recall_info info;
     int st = mh_hop_recall(h->n, h->w, s, mode, (uint64_t)seed, (int)max_sweeps, &info);
     if (st != MH_OK)
-        return luaL_error(L, "recall: %s", mh_strerror(st));
+        return lmh_status_error(L, st, "recall");
     lmh_push_vector(L, s, h->n);
     lua_pushinteger(L, info.sweeps);
     lua_pushboolean(L, info.converged);
@@ -143,7 +141,7 @@ static int net_tostring(lua_State *L)
 
 static const luaL_Reg net_methods[] = {{"energy", net_energy},       {"recall", net_recall},
                                        {"landscape", net_landscape}, {"weights", net_weights},
-                                       {"close", net_close},         {NULL, NULL}};
+                                       {NULL, NULL}};
 
 static int net_index(lua_State *L)
 {
@@ -158,17 +156,8 @@ static int net_index(lua_State *L)
 
 void lmh_open_hopfield(lua_State *L)
 {
-    luaL_newmetatable(L, HOPFIELD_MT);
-    lua_pushcfunction(L, net_close);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, net_close);
-    lua_setfield(L, -2, "__close");
-    lua_pushcfunction(L, net_tostring);
-    lua_setfield(L, -2, "__tostring");
-    luaL_newlib(L, net_methods);
-    lua_pushcclosure(L, net_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
+    static const luaL_Reg meta[] = {{"__tostring", net_tostring}, {NULL, NULL}};
+    lmh_newtype(L, HOPFIELD_MT, net_methods, meta, net_close, net_index);
     lua_pushcfunction(L, net_new);
     lua_setfield(L, -2, "hopfield");
 }

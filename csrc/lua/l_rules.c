@@ -5,11 +5,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <lauxlib.h>
-#include <lua.h>
+#include "l_init.h"
+#include "lmh_aux.h"
 
-#include "l_array.h"
-#include "l_maghop.h"
 #include "mh_common.h"
 #include "rng.h"
 #include "rules.h"
@@ -30,7 +28,7 @@ static int rule_storkey(lua_State *L)
     lmh_array *w = lmh_array_push(L, n, n);
     int st = mh_rule_storkey(p, n, x, w->data);
     if (st != MH_OK)
-        return luaL_error(L, "storkey: %s", mh_strerror(st));
+        return lmh_status_error(L, st, "storkey");
     return 1;
 }
 
@@ -42,9 +40,9 @@ static int rule_pinv(lua_State *L)
     lmh_array *w = lmh_array_push(L, n, n);
     int st = mh_rule_pinv(p, n, x, w->data, keep);
     if (st == MH_ESINGULAR)
-        return lmh_argfail(L, 1, "patterns are linearly dependent (pseudo-inverse rule needs independent patterns)");
+        return lmh_argerror(L, 1, "patterns are linearly dependent (pseudo-inverse rule needs independent patterns)");
     if (st != MH_OK)
-        return luaL_error(L, "pinv: %s", mh_strerror(st));
+        return lmh_status_error(L, st, "pinv");
     return 1;
 }
 
@@ -71,15 +69,13 @@ static int solve(lua_State *L)
 {
     lmh_array *a = lmh_array_from(L, 1);
     if (a->rows != a->cols)
-        return lmh_argfail(L, 1, "square matrix expected, got %dx%d", a->rows, a->cols);
+        return lmh_argerror(L, 1, "square matrix expected, got %dx%d", a->rows, a->cols);
     lmh_array *b = lmh_array_from(L, 2);
     if (b->rows != a->rows)
-        return lmh_argfail(L, 2, "%d rows expected, got %d", a->rows, b->rows);
+        return lmh_argerror(L, 2, "%d rows expected, got %d", a->rows, b->rows);
     int st = mh_solve_dense(a->rows, b->cols, a->data, b->data);
     if (st == MH_ESINGULAR) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "singular matrix");
-        return 2;
+        return lmh_fail(L, "singular matrix");
     }
     return 1; /* b now holds X */
 }

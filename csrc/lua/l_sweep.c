@@ -6,7 +6,8 @@
 #include <unistd.h>
 
 #include "durable.h"
-#include "l_maghop.h"
+#include "l_init.h"
+#include "lmh_aux.h"
 #include "mh_common.h"
 
 /* core.append_line(path, text) -> true | nil, message: append text (whole
@@ -17,11 +18,8 @@ static int l_append_line(lua_State *L)
     size_t len;
     const char *text = luaL_checklstring(L, 2, &len);
     char err[512];
-    if (mh_append_durable(path, text, len, err, sizeof err) != MH_OK) {
-        luaL_pushfail(L);
-        lua_pushstring(L, err);
-        return 2;
-    }
+    if (mh_append_durable(path, text, len, err, sizeof err) != MH_OK)
+        return lmh_fail(L, "%s", err);
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -34,11 +32,8 @@ static int l_write_durable(lua_State *L)
     size_t len;
     const char *text = luaL_checklstring(L, 2, &len);
     char err[512];
-    if (mh_write_durable(path, text, len, err, sizeof err) != MH_OK) {
-        luaL_pushfail(L);
-        lua_pushstring(L, err);
-        return 2;
-    }
+    if (mh_write_durable(path, text, len, err, sizeof err) != MH_OK)
+        return lmh_fail(L, "%s", err);
     lua_pushboolean(L, 1);
     return 1;
 }

@@ -10,14 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lauxlib.h>
+#include "l_init.h"
+#include "lmh_aux.h"
 
 #include "amr.h"
 #include "film.h"
-#include "l_array.h"
-#include "l_field.h"
-#include "l_film.h"
-#include "l_maghop.h"
 #include "oersted.h"
 #include "spsolve.h"
 
@@ -55,12 +52,12 @@ static double *read_rects(lua_State *L, int arg, int *npads)
     luaL_checktype(L, arg, LUA_TTABLE);
     int n = (int)luaL_len(L, arg);
     if (n < 2 || n > 100000)
-        lmh_argfail(L, arg, "electrodes: need at least 2 pads, got %d", n);
+        lmh_argerror(L, arg, "electrodes: need at least 2 pads, got %d", n);
     double *r = lua_newuserdatauv(L, (size_t)n * 4 * sizeof(double), 0); /* GC-safe scratch */
     static const char *const keys[4] = {"x", "y", "w", "h"};
     for (int k = 0; k < n; k++) {
         if (lua_geti(L, arg, k + 1) != LUA_TTABLE)
-            lmh_argfail(L, arg, "electrodes: pad %d must be a table {x=, y=, w=, h=} (m)", k + 1);
+            lmh_argerror(L, arg, "electrodes: pad %d must be a table {x=, y=, w=, h=} (m)", k + 1);
         for (int q = 0; q < 4; q++) {
             int t = lua_getfield(L, -1, keys[q]);
             if (t == LUA_TNIL) {
@@ -70,10 +67,10 @@ static double *read_rects(lua_State *L, int arg, int *npads)
             int isnum = 0;
             double v = lua_tonumberx(L, -1, &isnum);
             if (!isnum || !isfinite(v))
-                lmh_argfail(L, arg, "electrodes: pad %d field '%s' must be a finite number (m)", k + 1,
+                lmh_argerror(L, arg, "electrodes: pad %d field '%s' must be a finite number (m)", k + 1,
                             keys[q]);
             if (q >= 2 && !(v > 0))
-                lmh_argfail(L, arg, "electrodes: pad %d size '%s' must be > 0 m, got %g", k + 1, keys[q], v);
+                lmh_argerror(L, arg, "electrodes: pad %d size '%s' must be > 0 m, got %g", k + 1, keys[q], v);
             r[4 * k + q] = v;
             lua_pop(L, 1);
         }
@@ -106,53 +103,26 @@ static int *map_pads(lua_State *L, int arg, const mm_film *f, const unsigned cha
         const double *r = rects + 4 * bad;
         switch (why) {
         case 1:
-            lmh_argfail(L, arg, "electrodes: pad %d (centre %g, %g m, size %g x %g m) lies outside the "
+            lmh_argerror(L, arg, "electrodes: pad %d (centre %g, %g m, size %g x %g m) lies outside the "
                         "film (0..%g x 0..%g m)", bad + 1, r[0], r[1], r[2], r[3], f->nx * f->dx,
                         f->ny * f->dy);
             break;
         case 2:
-            lmh_argfail(L, arg, "electrodes: pad %d covers no cell centre (cells are %g x %g m)",
+            lmh_argerror(L, arg, "electrodes: pad %d covers no cell centre (cells are %g x %g m)",
                         bad + 1, f->dx, f->dy);
             break;
         case 3:
-            lmh_argfail(L, arg, "electrodes: pads %d and %d overlap", other + 1, bad + 1);
+            lmh_argerror(L, arg, "electrodes: pads %d and %d overlap", other + 1, bad + 1);
             break;
         case 4:
-            lmh_argfail(L, arg, "electrodes: pad %d covers cells outside the film's mask", bad + 1);
+            lmh_argerror(L, arg, "electrodes: pad %d covers cells outside the film's mask", bad + 1);
             break;
         default:
-            lmh_argfail(L, arg, "electrodes: pads %d and %d touch (no gap of at least one cell)",
+            lmh_argerror(L, arg, "electrodes: pads %d and %d touch (no gap of at least one cell)",
                         other + 1, bad + 1);
         }
     }
     return pad;
-}
-
-static void check_keys(lua_State *L, int t, const char *const *allowed, const char *what)
-{
-    if (lua_isnoneornil(L, t))
-        return;
-    luaL_checktype(L, t, LUA_TTABLE);
-    lua_pushnil(L);
-    while (lua_next(L, t)) {
-        int ok = 0;
-        if (lua_type(L, -2) == LUA_TSTRING)
-            for (int k = 0; allowed[k]; k++)
-                if (strcmp(lua_tostring(L, -2), allowed[k]) == 0)
-                    ok = 1;
-        if (!ok) {
-            luaL_tolstring(L, -2, NULL);
-            lmh_argfail(L, t, "%s: unknown option '%s'", what, lua_tostring(L, -1));
-        }
-        lua_pop(L, 1);
-    }
-}
-
-static double opt_num(lua_State *L, int t, const char *key, double def)
-{
-    if (lua_isnoneornil(L, t))
-        return def;
-    return lmh_optfield(L, t, key, def);
 }
 
 static int opt_solver(lua_State *L, int t)
@@ -164,7 +134,7 @@ static int opt_solver(lua_State *L, int t)
         const char *nm = lua_tostring(L, -1);
         kind = nm ? mh_solver_kind(nm) : -1;
         if (kind < 0)
-            lmh_argfail(L, t, "solver must be one of cholmod, ic0, jacobi, mg; got %s",
+            lmh_argerror(L, t, "solver must be one of cholmod, ic0, jacobi, mg; got %s",
                         nm ? nm : luaL_typename(L, -1));
     }
     lua_pop(L, 1);
@@ -177,24 +147,24 @@ static void read_volts(lua_State *L, int arg, int n, double *v)
     if (lua_type(L, arg) == LUA_TTABLE) {
         int len = (int)luaL_len(L, arg);
         if (len != n)
-            lmh_argfail(L, arg, "volts: need %d values (one per pad), got %d", n, len);
+            lmh_argerror(L, arg, "volts: need %d values (one per pad), got %d", n, len);
         for (int k = 0; k < n; k++) {
             lua_geti(L, arg, k + 1);
             int isnum = 0;
             v[k] = lua_tonumberx(L, -1, &isnum);
             lua_pop(L, 1);
             if (!isnum || !isfinite(v[k]))
-                lmh_argfail(L, arg, "volts[%d] must be a finite number (V)", k + 1);
+                lmh_argerror(L, arg, "volts[%d] must be a finite number (V)", k + 1);
         }
         return;
     }
     lmh_array *a = lmh_array_check(L, arg);
     if (a->rows * a->cols != n)
-        lmh_argfail(L, arg, "volts: need %d values (one per pad), got %d", n, a->rows * a->cols);
+        lmh_argerror(L, arg, "volts: need %d values (one per pad), got %d", n, a->rows * a->cols);
     for (int k = 0; k < n; k++) {
         v[k] = a->data[k];
         if (!isfinite(v[k]))
-            lmh_argfail(L, arg, "volts[%d] must be a finite number (V)", k + 1);
+            lmh_argerror(L, arg, "volts[%d] must be a finite number (V)", k + 1);
     }
 }
 
@@ -213,15 +183,14 @@ static uint64_t hash_m(const mm_film *f)
     return h;
 }
 
-static int status_fail(lua_State *L, const char *what, int st, double relres)
+/* nil, message for a failed sheet solve (the residual tells how far an
+ * iterative solver got). */
+static int solve_fail(lua_State *L, const char *what, int st, double relres)
 {
-    lua_pushnil(L);
     if (st == MH_ENOCONV)
-        lua_pushfstring(L, "%s: iterative solver did not converge (relative residual reached %f)",
+        return lmh_fail(L, "%s: iterative solver did not converge (relative residual reached %g)",
                         what, relres);
-    else
-        lua_pushfstring(L, "%s: %s", what, mh_strerror(st));
-    return 2;
+    return lmh_status_fail(L, st, what);
 }
 
 /* ------------------------------------------------------------ AMR solver */
@@ -265,23 +234,23 @@ static const char *const AMR_KEYS[] = {"sigma0", "amr_ratio", "thickness", "solv
 static int l_amr_solver(lua_State *L)
 {
     mm_film *f = lmh_film_check(L, 1);
-    check_keys(L, 3, AMR_KEYS, "amr options");
-    double sigma0 = opt_num(L, 3, "sigma0", 5e6);
-    double a = opt_num(L, 3, "amr_ratio", 0.02);
-    double th = opt_num(L, 3, "thickness", f->nz * f->dz);
-    double tol = opt_num(L, 3, "tol", 1e-10);
-    double maxit = opt_num(L, 3, "maxit", 20000);
+    lmh_checkoptions(L, 3, AMR_KEYS, "amr options");
+    double sigma0 = lmh_optnumber(L, 3, "sigma0", 5e6);
+    double a = lmh_optnumber(L, 3, "amr_ratio", 0.02);
+    double th = lmh_optnumber(L, 3, "thickness", f->nz * f->dz);
+    double tol = lmh_optnumber(L, 3, "tol", 1e-10);
+    double maxit = lmh_optnumber(L, 3, "maxit", 20000);
     int kind = opt_solver(L, 3);
     if (!(sigma0 > 0))
-        lmh_argfail(L, 3, "sigma0 must be > 0 S/m, got %g", sigma0);
+        lmh_argerror(L, 3, "sigma0 must be > 0 S/m, got %g", sigma0);
     if (!(a > -1 && a < 1))
-        lmh_argfail(L, 3, "amr_ratio must be in (-1, 1), got %g", a);
+        lmh_argerror(L, 3, "amr_ratio must be in (-1, 1), got %g", a);
     if (!(th > 0))
-        lmh_argfail(L, 3, "thickness must be > 0 m, got %g", th);
+        lmh_argerror(L, 3, "thickness must be > 0 m, got %g", th);
     if (!(tol > 0 && tol < 1))
-        lmh_argfail(L, 3, "tol must be in (0, 1), got %g", tol);
+        lmh_argerror(L, 3, "tol must be in (0, 1), got %g", tol);
     if (!(maxit >= 1 && maxit <= 1e9))
-        lmh_argfail(L, 3, "maxit must be in 1..1e9, got %g", maxit);
+        lmh_argerror(L, 3, "maxit must be in 1..1e9, got %g", maxit);
     int npads;
     double *rects = read_rects(L, 2, &npads);
     size_t n2 = (size_t)f->nx * f->ny;
@@ -307,7 +276,7 @@ static int l_amr_solver(lua_State *L)
     u->gyy = malloc(n2 * sizeof(double));
     u->cond = malloc(n2);
     if (!u->gxx || !u->gxy || !u->gyy || !u->cond)
-        return luaL_error(L, "amr_solver: out of memory");
+        return lmh_status_error(L, MH_ENOMEM, "amr_solver");
     int st;
     u->sheet = mh_sheet_new(f->nx, f->ny, f->dx, f->dy, cond, pad, npads, kind, &st);
     if (!u->sheet) {
@@ -361,13 +330,13 @@ static int amr_conductance(lua_State *L)
     int mode = opt_mode(L, 2);
     int st = amr_load(L, u, mode);
     if (st != MH_OK)
-        return status_fail(L, "conductance", st, 0.0);
+        return solve_fail(L, "conductance", st, 0.0);
     lmh_array *G = lmh_array_push(L, u->npads, u->npads);
     double rr = 0;
     st = mh_sheet_conductance(u->sheet, G->data, &rr);
     u->relres = rr;
     if (st != MH_OK)
-        return status_fail(L, "conductance", st, rr);
+        return solve_fail(L, "conductance", st, rr);
     lua_pushnumber(L, rr);
     return 2;
 }
@@ -390,13 +359,13 @@ static int amr_currents(lua_State *L)
     double *v;
     int st = amr_volts_load(L, u, &v);
     if (st != MH_OK)
-        return status_fail(L, "currents", st, 0.0);
+        return solve_fail(L, "currents", st, 0.0);
     lmh_array *I = lmh_array_push(L, u->npads, 1);
     double rr = 0;
     st = mh_sheet_solve(u->sheet, v, NULL, NULL, I->data, &rr);
     u->relres = rr;
     if (st != MH_OK)
-        return status_fail(L, "currents", st, rr);
+        return solve_fail(L, "currents", st, rr);
     lua_pushnumber(L, rr);
     return 2;
 }
@@ -408,7 +377,7 @@ static int amr_potential(lua_State *L)
     double *v;
     int st = amr_volts_load(L, u, &v);
     if (st != MH_OK)
-        return status_fail(L, "potential", st, 0.0);
+        return solve_fail(L, "potential", st, 0.0);
     lmh_field *phi = lmh_field_push(L, u->nx, u->ny, 1, 1);
     lmh_field *J = lmh_field_push(L, u->nx, u->ny, 1, 3);
     lmh_array *I = lmh_array_push(L, u->npads, 1);
@@ -419,7 +388,7 @@ static int amr_potential(lua_State *L)
     st = mh_sheet_solve(u->sheet, v, phi->data, J->data, I->data, &rr);
     u->relres = rr;
     if (st != MH_OK)
-        return status_fail(L, "potential", st, rr);
+        return solve_fail(L, "potential", st, rr);
     size_t n2 = (size_t)u->nx * u->ny;
     for (size_t c = 0; c < 2 * n2; c++)
         J->data[c] /= u->thickness; /* sheet current -> current density */
@@ -493,10 +462,10 @@ static const char *const OE_KEYS[] = {"sigma", "thickness", "offset", "footprint
 static int l_oersted_solver(lua_State *L)
 {
     mm_film *f = lmh_film_check(L, 1);
-    check_keys(L, 3, OE_KEYS, "oersted options");
-    double sigma = opt_num(L, 3, "sigma", 4.1e7);
-    double th = opt_num(L, 3, "thickness", 50e-9);
-    double off = opt_num(L, 3, "offset", 0.5 * th + 20e-9 + 0.5 * f->nz * f->dz);
+    lmh_checkoptions(L, 3, OE_KEYS, "oersted options");
+    double sigma = lmh_optnumber(L, 3, "sigma", 4.1e7);
+    double th = lmh_optnumber(L, 3, "thickness", 50e-9);
+    double off = lmh_optnumber(L, 3, "offset", 0.5 * th + 20e-9 + 0.5 * f->nz * f->dz);
     int kind = opt_solver(L, 3);
     int full = 0;
     const lmh_field *fpm = NULL; /* footprint given as a mask Field */
@@ -505,7 +474,7 @@ static int l_oersted_solver(lua_State *L)
         if (lua_isuserdata(L, -1)) {
             fpm = lmh_field_check(L, lua_gettop(L));
             if (fpm->nx != f->nx || fpm->ny != f->ny || fpm->nz != 1 || fpm->ncomp != 1)
-                lmh_argfail(L, 3, "footprint Field must be %dx%dx1 with 1 comp (nonzero = Au), got "
+                lmh_argerror(L, 3, "footprint Field must be %dx%dx1 with 1 comp (nonzero = Au), got "
                             "%dx%dx%d (%d comps)", f->nx, f->ny, fpm->nx, fpm->ny, fpm->nz, fpm->ncomp);
             full = 2;
         } else if (!lua_isnil(L, -1)) {
@@ -516,17 +485,17 @@ static int l_oersted_solver(lua_State *L)
                 if (strcmp(s, fp[q]) == 0)
                     k = q;
             if (k < 0)
-                lmh_argfail(L, 3, "footprint must be 'film', 'full' or a mask Field");
+                lmh_argerror(L, 3, "footprint must be 'film', 'full' or a mask Field");
             full = k == 1;
         }
         lua_pop(L, 1); /* the Field stays referenced by the options table */
     }
     if (!(sigma > 0))
-        lmh_argfail(L, 3, "sigma must be > 0 S/m, got %g", sigma);
+        lmh_argerror(L, 3, "sigma must be > 0 S/m, got %g", sigma);
     if (!(th > 0))
-        lmh_argfail(L, 3, "thickness must be > 0 m, got %g", th);
+        lmh_argerror(L, 3, "thickness must be > 0 m, got %g", th);
     if (!(off - 0.5 * (f->nz - 1) * f->dz > 0))
-        lmh_argfail(L, 3, "offset must put every film layer below the Au sheet (> %g m), got %g",
+        lmh_argerror(L, 3, "offset must put every film layer below the Au sheet (> %g m), got %g",
                     0.5 * (f->nz - 1) * f->dz, off);
     int npads;
     double *rects = read_rects(L, 2, &npads);
@@ -558,7 +527,7 @@ static int l_oersted_solver(lua_State *L)
     if (!u->cond || !g || !z) {
         free(g);
         free(z);
-        return luaL_error(L, "oersted_solver: out of memory");
+        return lmh_status_error(L, MH_ENOMEM, "oersted_solver");
     }
     memcpy(u->cond, cond, n2);
     for (size_t c = 0; c < n2; c++)
@@ -596,7 +565,7 @@ static int oe_solve(lua_State *L)
     double *v = lua_newuserdatauv(L, (size_t)N * 3 * sizeof(double), 0);
     double *R = v + N, *vp = v + 2 * N;
     read_volts(L, 2, N, v);
-    check_keys(L, 3, SOLVE_KEYS, "solve options");
+    lmh_checkoptions(L, 3, SOLVE_KEYS, "solve options");
     int have_R = 0;
     double target = 0;
     if (!lua_isnoneornil(L, 3)) {
@@ -604,28 +573,28 @@ static int oe_solve(lua_State *L)
         if (t == LUA_TNUMBER) {
             double r = lua_tonumber(L, -1);
             if (!(r >= 0 && isfinite(r)))
-                lmh_argfail(L, 3, "series_resistance must be >= 0 ohm, got %g", r);
+                lmh_argerror(L, 3, "series_resistance must be >= 0 ohm, got %g", r);
             for (int k = 0; k < N; k++)
                 R[k] = r;
             have_R = 1;
         } else if (t == LUA_TTABLE) {
             if ((int)luaL_len(L, -1) != N)
-                lmh_argfail(L, 3, "series_resistance: need %d values (one per pad)", N);
+                lmh_argerror(L, 3, "series_resistance: need %d values (one per pad)", N);
             for (int k = 0; k < N; k++) {
                 lua_geti(L, -1, k + 1);
                 R[k] = lua_tonumber(L, -1);
                 lua_pop(L, 1);
                 if (!(R[k] >= 0 && isfinite(R[k])))
-                    lmh_argfail(L, 3, "series_resistance[%d] must be >= 0 ohm", k + 1);
+                    lmh_argerror(L, 3, "series_resistance[%d] must be >= 0 ohm", k + 1);
             }
             have_R = 1;
         } else if (t != LUA_TNIL) {
-            lmh_argfail(L, 3, "series_resistance must be a number or a table (ohm)");
+            lmh_argerror(L, 3, "series_resistance must be a number or a table (ohm)");
         }
         lua_pop(L, 1);
-        target = opt_num(L, 3, "target_peak_H", 0);
+        target = lmh_optnumber(L, 3, "target_peak_H", 0);
         if (target < 0)
-            lmh_argfail(L, 3, "target_peak_H must be > 0 A/m, got %g", target);
+            lmh_argerror(L, 3, "target_peak_H must be > 0 A/m, got %g", target);
     }
     int st;
     memcpy(vp, v, (size_t)N * sizeof(double));
@@ -633,18 +602,18 @@ static int oe_solve(lua_State *L)
         if (!u->Gau) {
             double *G = malloc((size_t)N * N * sizeof(double));
             if (!G)
-                return luaL_error(L, "oersted solve: out of memory");
+                return lmh_status_error(L, MH_ENOMEM, "oersted solve");
             double rr;
             st = mh_sheet_conductance(u->sheet, G, &rr);
             if (st != MH_OK) {
                 free(G);
-                return status_fail(L, "oersted solve", st, rr);
+                return solve_fail(L, "oersted solve", st, rr);
             }
             u->Gau = G;
         }
         st = mh_series_volts(N, u->Gau, R, v, vp);
         if (st != MH_OK)
-            return status_fail(L, "oersted solve", st, 0);
+            return solve_fail(L, "oersted solve", st, 0);
     }
     size_t n2 = (size_t)u->nx * u->ny, n = n2 * u->nz;
     lua_createtable(L, 0, 8);
@@ -661,7 +630,7 @@ static int oe_solve(lua_State *L)
     double rr = 0;
     st = mh_sheet_solve(u->sheet, vp, phi->data, K->data, I->data, &rr);
     if (st != MH_OK)
-        return status_fail(L, "oersted solve", st, rr);
+        return solve_fail(L, "oersted solve", st, rr);
     mh_oersted_field(u->oe, K->data, H->data);
     /* peak |H| over the film cells the Au sheet can act on */
     lua_getiuservalue(L, 1, 1);
@@ -685,11 +654,8 @@ static int oe_solve(lua_State *L)
             vmin = vp[k] < vmin ? vp[k] : vmin;
             vmax = vp[k] > vmax ? vp[k] : vmax;
         }
-        if (!(peak > 0) || !(vmax - vmin > 1e-9 * fmax(fabs(vmax), fabs(vmin)))) {
-            lua_pushnil(L);
-            lua_pushstring(L, "oersted solve: the volts drive no current, cannot scale to target_peak_H");
-            return 2;
-        }
+        if (!(peak > 0) || !(vmax - vmin > 1e-9 * fmax(fabs(vmax), fabs(vmin))))
+            return lmh_fail(L, "oersted solve: the volts drive no current, cannot scale to target_peak_H");
         scale = target / peak;
         for (size_t q = 0; q < 3 * n; q++)
             H->data[q] *= scale;
@@ -726,7 +692,7 @@ static int oe_conductance(lua_State *L)
     double rr;
     int st = mh_sheet_conductance(u->sheet, G->data, &rr);
     if (st != MH_OK)
-        return status_fail(L, "oersted conductance", st, rr);
+        return solve_fail(L, "oersted conductance", st, rr);
     return 1;
 }
 
@@ -740,17 +706,17 @@ static int l_oersted_field(lua_State *L)
     int nz = (int)luaL_optinteger(L, 3, 1);
     double dz = luaL_optnumber(L, 4, K->dz > 0 ? K->dz : 1e-9);
     if (K->nz != 1 || K->ncomp < 2)
-        lmh_argfail(L, 1, "sheet current must be a nx x ny x 1 Field with 2 or 3 comps");
+        lmh_argerror(L, 1, "sheet current must be a nx x ny x 1 Field with 2 or 3 comps");
     if (!(K->dx > 0 && K->dy > 0))
-        lmh_argfail(L, 1, "sheet current Field needs its cell size (dx, dy > 0)");
+        lmh_argerror(L, 1, "sheet current Field needs its cell size (dx, dy > 0)");
     if (nz < 1 || nz > 4096)
-        lmh_argfail(L, 3, "nz must be in 1..4096, got %d", nz);
+        lmh_argerror(L, 3, "nz must be in 1..4096, got %d", nz);
     if (!(dz > 0))
-        lmh_argfail(L, 4, "dz must be > 0 m");
+        lmh_argerror(L, 4, "dz must be > 0 m");
     int st;
     mh_oersted *o = mh_oersted_new(K->nx, K->ny, nz, K->dx, K->dy, dz, off, &st);
     if (!o)
-        return lmh_argfail(L, 2, "offset must put every layer below the sheet (%s)", mh_strerror(st));
+        return lmh_argerror(L, 2, "offset must put every layer below the sheet (%s)", mh_strerror(st));
     size_t n2 = (size_t)K->nx * K->ny;
     lmh_field *H = lmh_field_push(L, K->nx, K->ny, nz, 3);
     H->dx = K->dx;
@@ -759,7 +725,7 @@ static int l_oersted_field(lua_State *L)
     for (size_t q = 0; q < 2 * n2; q++)
         if (!isfinite(K->data[q])) {
             mh_oersted_free(o);
-            return lmh_argfail(L, 1, "sheet current holds a non-finite value");
+            return lmh_argerror(L, 1, "sheet current holds a non-finite value");
         }
     mh_oersted_field(o, K->data, H->data);
     mh_oersted_free(o);
@@ -768,29 +734,16 @@ static int l_oersted_field(lua_State *L)
 
 static const luaL_Reg amr_methods[] = {{"conductance", amr_conductance}, {"currents", amr_currents},
                                        {"potential", amr_potential},     {"info", amr_info},
-                                       {"close", amr_close},             {NULL, NULL}};
-static const luaL_Reg amr_meta[] = {{"__gc", amr_close}, {"__close", amr_close},
-                                    {"__tostring", amr_tostring}, {"__index", NULL}, {NULL, NULL}};
-static const luaL_Reg oe_methods[] = {{"solve", oe_solve}, {"conductance", oe_conductance},
-                                      {"close", oe_close}, {NULL, NULL}};
-static const luaL_Reg oe_meta[] = {{"__gc", oe_close}, {"__close", oe_close},
-                                   {"__tostring", oe_tostring}, {"__index", NULL}, {NULL, NULL}};
+                                       {NULL, NULL}};
+static const luaL_Reg amr_meta[] = {{"__tostring", amr_tostring}, {NULL, NULL}};
+static const luaL_Reg oe_methods[] = {{"solve", oe_solve}, {"conductance", oe_conductance}, {NULL, NULL}};
+static const luaL_Reg oe_meta[] = {{"__tostring", oe_tostring}, {NULL, NULL}};
 static const luaL_Reg funcs[] = {{"amr_solver", l_amr_solver}, {"oersted_solver", l_oersted_solver},
                                  {"oersted_field", l_oersted_field}, {NULL, NULL}};
 
-static void new_type(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods)
-{
-    luaL_newmetatable(L, name);
-    luaL_setfuncs(L, meta, 0);
-    lua_newtable(L);
-    luaL_setfuncs(L, methods, 0);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
-}
-
 void lmh_open_transport(lua_State *L)
 {
-    new_type(L, AMR_MT, amr_meta, amr_methods);
-    new_type(L, OE_MT, oe_meta, oe_methods);
+    lmh_newtype(L, AMR_MT, amr_methods, amr_meta, amr_close, NULL);
+    lmh_newtype(L, OE_MT, oe_methods, oe_meta, oe_close, NULL);
     luaL_setfuncs(L, funcs, 0);
 }

@@ -29,30 +29,27 @@ mh.cli = require "maghop.cli"
 mh.checkpoint = require "maghop.checkpoint"
 mh.metrics = require "maghop.metrics" -- recall accuracy, restoration, Hamming distance, tie jitter
 
--- BEGIN engine (issue 3): micromagnetic film, OVF
+-- Micromagnetic film and vector fields:
 -- mh.film{nx=, ny=, dx=, ...} -> Film (see csrc/lua/l_film.c); mh.field(nx, ny, nz, ncomp) -> Field.
 mh.film = core.film
 mh.field = core.field
--- END engine
 
--- BEGIN demag/ovf (issue 3): OVF 2.0 files and the demag engine on its own
+-- OVF 2.0 files and the demag engine on its own:
 -- mh.ovf.read(path) -> Field, header | nil, msg; mh.ovf.write(path, field,
 -- {format = "binary8"|"binary4"|"text", title=, desc=}) -> true | nil, msg.
 -- mh.demag.field(m_field[, Ms]) -> H, energy; .tensor(X, Y, Z, dx, dy, dz);
 -- .factors(nx, ny, nz, dx, dy, dz) -> Nxx, Nyy, Nzz, Nxy, Nxz, Nyz.
 mh.ovf = {read = core.ovf_read, write = core.ovf_write}
 mh.demag = {field = core.demag_field, tensor = core.demag_tensor, factors = core.demag_factors}
--- END demag/ovf
 
--- BEGIN transport (issue 4): electrodes, Oersted, AMR
+-- Transport: electrodes, Oersted write field, AMR read-out:
 -- mh.electrodes.grid{...}/custom{...}; mh.oersted.solve{...} -> {H=, K=, I=, ...};
 -- mh.amr.conductance(film, electrodes, opts) -> G; measurement twin and inference.
 mh.electrodes = require "maghop.electrodes"
 mh.oersted = require "maghop.oersted"
 mh.amr = require "maghop.amr"
--- END transport
 
--- The micromagnetic twin device (issue 5)
+-- The micromagnetic twin device
 mh.twin = require "maghop.twin"
 
 -- Parameter sweeps, serial or over MPI ranks (mh.sweep{params=, seeds=, run=, out=});

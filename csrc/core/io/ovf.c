@@ -32,6 +32,24 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
+void mh_ovf_grid(mh_ovf *o, int nx, int ny, int nz, int valuedim, double dx, double dy, double dz,
+                 double *data)
+{
+    memset(o, 0, sizeof *o);
+    o->nx = nx;
+    o->ny = ny;
+    o->nz = nz;
+    o->valuedim = valuedim;
+    o->dx = dx;
+    o->dy = dy;
+    o->dz = dz;
+    o->xbase = 0.5 * dx;
+    o->ybase = 0.5 * dy;
+    o->zbase = 0.5 * dz;
+    snprintf(o->meshunit, sizeof o->meshunit, "m");
+    o->data = data;
+}
+
 void mh_ovf_clear(mh_ovf *o)
 {
     if (!o)

@@ -47,6 +47,12 @@ int mh_ovf_read_mem(const void *buf, size_t len, mh_ovf *out, char *err, size_t 
  * MH_EIO when the file cannot be written; err holds the reason. */
 int mh_ovf_write(const char *path, const mh_ovf *o, const char *format, char *err, size_t errlen);
 
+/* Zero *o and describe a grid of nx x ny x nz cells of dx x dy x dz m with
+ * valuedim components: bases at the first cell's centre, meshunit "m",
+ * texts empty. data (SoA) is borrowed: do not mh_ovf_clear such an o. */
+void mh_ovf_grid(mh_ovf *o, int nx, int ny, int nz, int valuedim, double dx, double dy, double dz,
+                 double *data);
+
 /* Free o->data and zero *o. NULL is ignored. */
 void mh_ovf_clear(mh_ovf *o);
 

@@ -1,39 +1,11 @@
 /* demag_term.c — the magnetostatic field as a film term, wrapping the FFT
  * engine of demag.h: the whole-grid convolution runs once per field
- * evaluation (prepare), then each tile copies its part (add). The engine's
- * symbols are weak references so the film builds and runs with demag off
- * while the engine is absent from a build. */
+ * evaluation (prepare), then each tile copies its part (add). */
 #include <stdlib.h>
 
 #include "mm_terms.h"
 
-#if defined(__has_include)
-#if __has_include("demag.h")
-#define MM_HAVE_DEMAG_H 1
-#endif
-#endif
-
-#ifndef MM_HAVE_DEMAG_H
-int mm_demag_available(void) { return 0; }
-mm_term *mm_demag_term_new(const mm_film *f, int *status)
-{
-    (void)f;
-    *status = MH_EINVAL;
-    return NULL;
-}
-#else
 #include "demag.h"
-
-#pragma weak mh_demag_new
-#pragma weak mh_demag_free
-#pragma weak mh_demag_prepare
-#pragma weak mh_demag_add_range
-
-int mm_demag_available(void)
-{
-    return mh_demag_new != NULL && mh_demag_free != NULL && mh_demag_prepare != NULL &&
-           mh_demag_add_range != NULL;
-}
 
 /* The engine (tensor + FFT plans) is built on the first field evaluation,
  * so films used only for their magnetization (transport) never pay for it. */
@@ -76,10 +48,6 @@ static void dm_destroy(mm_term *t)
 
 mm_term *mm_demag_term_new(const mm_film *f, int *status)
 {
-    if (!mm_demag_available()) {
-        *status = MH_EINVAL;
-        return NULL;
-    }
     mm_term *t = calloc(1, sizeof *t);
     dm_ctx *x = calloc(1, sizeof *x);
     if (!t || !x) {
@@ -103,4 +71,3 @@ mm_term *mm_demag_term_new(const mm_film *f, int *status)
     *status = MH_OK;
     return t;
 }
-#endif

@@ -17,10 +17,7 @@ mm_term *mm_exchange_new(const mm_film *f, int *status);
 mm_term *mm_anisotropy_new(const mm_film *f, int *status);
 mm_term *mm_zeeman_new(const mm_film *f, int *status);
 mm_term *mm_thermal_new(const mm_film *f, int *status);
-/* MH_EINVAL when this build has no demag engine (demag.h absent). */
 mm_term *mm_demag_term_new(const mm_film *f, int *status);
-/* 1 when this build includes the demag engine. */
-int mm_demag_available(void);
 
 /* Counter-based RNG shared by set_random and the thermal term: a standard
  * normal deviate that depends only on (seed, step, idx). */

@@ -1,0 +1,272 @@
+/* lmh_aux.c — errors, number checks, option tables and type registration
+ * for the bindings (see lmh_aux.h). Knows no binding. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lmh_aux.h"
+
+#define MSG_MAX 1024
+
+/* ---------- errors ---------- */
+
+static const char *vformat(char *buf, const char *fmt, va_list ap)
+{
+    vsnprintf(buf, MSG_MAX, fmt, ap);
+    return buf;
+}
+
+int lmh_error(lua_State *L, const char *fmt, ...)
+{
+    char msg[MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vformat(msg, fmt, ap);
+    va_end(ap);
+    return luaL_error(L, "%s", msg);
+}
+
+int lmh_argerror(lua_State *L, int arg, const char *fmt, ...)
+{
+    char msg[MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vformat(msg, fmt, ap);
+    va_end(ap);
+    return luaL_argerror(L, arg, msg);
+}
+
+int lmh_fail(lua_State *L, const char *fmt, ...)
+{
+    char msg[MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vformat(msg, fmt, ap);
+    va_end(ap);
+    lua_pushnil(L);
+    lua_pushstring(L, msg);
+    return 2;
+}
+
+int lmh_status_error(lua_State *L, int st, const char *what)
+{
+    return lmh_error(L, "%s: %s", what, mh_strerror(st));
+}
+
+int lmh_status_fail(lua_State *L, int st, const char *what)
+{
+    return lmh_fail(L, "%s: %s", what, mh_strerror(st));
+}
+
+/* ---------- numbers ---------- */
+
+double lmh_checkfinite(lua_State *L, int arg)
+{
+    double v = luaL_checknumber(L, arg);
+    if (!isfinite(v))
+        lmh_argerror(L, arg, "finite number expected, got %g", v);
+    return v;
+}
+
+void lmh_checkvec3(lua_State *L, int arg, double v[3], const char *what)
+{
+    if (!lua_istable(L, arg)) {
+        for (int q = 0; q < 3; q++)
+            v[q] = lmh_checkfinite(L, arg + q);
+        return;
+    }
+    for (int q = 0; q < 3; q++) {
+        int isnum = 0;
+        lua_geti(L, arg, q + 1);
+        v[q] = lua_tonumberx(L, -1, &isnum);
+        lua_pop(L, 1);
+        if (!isnum || !isfinite(v[q]))
+            lmh_argerror(L, arg, "expected %s {x, y, z} of finite numbers, component %d bad", what, q + 1);
+    }
+}
+
+/* ---------- option tables ---------- */
+
+static int has_options(lua_State *L, int t)
+{
+    return !lua_isnoneornil(L, t);
+}
+
+void lmh_checkoptions(lua_State *L, int t, const char *const *keys, const char *what)
+{
+    t = lua_absindex(L, t);
+    if (!has_options(L, t))
+        return;
+    if (!lua_istable(L, t))
+        lmh_argerror(L, t, "%s: options table expected, got %s", what, luaL_typename(L, t));
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        int ok = 0;
+        if (lua_type(L, -1) == LUA_TSTRING)
+            for (int i = 0; keys[i] && !ok; i++)
+                ok = strcmp(lua_tostring(L, -1), keys[i]) == 0;
+        if (ok)
+            continue;
+        const char *key = luaL_tolstring(L, -1, NULL); /* raising next: the stack may grow */
+        luaL_Buffer b;
+        luaL_buffinit(L, &b);
+        for (int i = 0; keys[i]; i++) {
+            luaL_addstring(&b, i ? ", " : "");
+            luaL_addstring(&b, keys[i]);
+        }
+        luaL_pushresult(&b);
+        lmh_error(L, "%s: unknown option '%s' (accepted: %s)", what, key, lua_tostring(L, -1));
+    }
+}
+
+/* Push field key of options t; returns its type (LUA_TNIL without options). */
+static int get_option(lua_State *L, int t, const char *key)
+{
+    if (!has_options(L, t)) {
+        lua_pushnil(L);
+        return LUA_TNIL;
+    }
+    return lua_getfield(L, t, key);
+}
+
+double lmh_optnumber(lua_State *L, int t, const char *key, double def)
+{
+    double v = def;
+    int ty = get_option(L, t, key);
+    if (ty == LUA_TNUMBER) {
+        v = lua_tonumber(L, -1);
+        if (!isfinite(v))
+            lmh_error(L, "option '%s': finite number expected, got %g", key, v);
+    } else if (ty != LUA_TNIL) {
+        lmh_error(L, "option '%s': number expected, got %s", key, luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+double lmh_optrange(lua_State *L, int t, const char *key, double def, double lo, double hi,
+                    int lo_open, const char *range)
+{
+    double v = lmh_optnumber(L, t, key, def);
+    if (!(lo_open ? v > lo : v >= lo) || !(v <= hi))
+        lmh_error(L, "option '%s' = %g out of range (%s)", key, v, range);
+    return v;
+}
+
+int lmh_optinteger(lua_State *L, int t, const char *key, int def, int lo, int hi)
+{
+    int ty = get_option(L, t, key);
+    lua_Integer v = def;
+    if (ty != LUA_TNIL) {
+        int isint = 0;
+        v = lua_tointegerx(L, -1, &isint);
+        if (!isint)
+            lmh_error(L, "option '%s': integer expected, got %s", key,
+                      ty == LUA_TNUMBER ? "a non-integer number" : luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    if (v < lo || v > hi)
+        lmh_error(L, "option '%s' = %lld out of range (%d..%d)", key, (long long)v, lo, hi);
+    return (int)v;
+}
+
+int lmh_optboolean(lua_State *L, int t, const char *key, int def)
+{
+    int ty = get_option(L, t, key), v = def;
+    if (ty == LUA_TBOOLEAN)
+        v = lua_toboolean(L, -1);
+    else if (ty != LUA_TNIL)
+        lmh_error(L, "option '%s': boolean expected, got %s", key, luaL_typename(L, -1));
+    lua_pop(L, 1);
+    return v;
+}
+
+const char *lmh_optstring(lua_State *L, int t, const char *key, const char *def)
+{
+    const char *s = def;
+    int ty = get_option(L, t, key);
+    if (ty == LUA_TSTRING)
+        s = lua_tostring(L, -1); /* stays alive: the options table holds it */
+    else if (ty != LUA_TNIL)
+        lmh_error(L, "option '%s': string expected, got %s", key, luaL_typename(L, -1));
+    lua_pop(L, 1);
+    return s;
+}
+
+int lmh_optchoice(lua_State *L, int t, const char *key, int def_index, const char *const *list)
+{
+    const char *s = lmh_optstring(L, t, key, NULL);
+    if (!s)
+        return def_index;
+    for (int i = 0; list[i]; i++)
+        if (strcmp(s, list[i]) == 0)
+            return i;
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 0; list[i]; i++) {
+        luaL_addstring(&b, i ? ", " : "");
+        luaL_addstring(&b, list[i]);
+    }
+    luaL_pushresult(&b);
+    return lmh_error(L, "option '%s' = '%s' not one of %s", key, s, lua_tostring(L, -1));
+}
+
+/* ---------- userdata types ---------- */
+
+void lmh_newtype(lua_State *L, const char *tname, const luaL_Reg *methods, const luaL_Reg *meta,
+                 lua_CFunction closer, lua_CFunction index)
+{
+    luaL_newmetatable(L, tname);
+    if (meta)
+        luaL_setfuncs(L, meta, 0);
+    if (closer) {
+        lua_pushcfunction(L, closer);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, closer);
+        lua_setfield(L, -2, "__close");
+    }
+    if (methods) {
+        lua_newtable(L);
+        luaL_setfuncs(L, methods, 0);
+        if (closer) {
+            lua_pushcfunction(L, closer);
+            lua_setfield(L, -2, "close");
+        }
+        if (index)
+            lua_pushcclosure(L, index, 1);
+        lua_setfield(L, -2, "__index");
+    }
+    lua_pop(L, 1);
+}
+
+#define OWNED_MT "maghop.owned"
+
+typedef struct {
+    void (*fin)(void *p);
+    double payload[]; /* aligned for any C object the bindings store */
+} owned;
+
+static int owned_gc(lua_State *L)
+{
+    owned *o = luaL_checkudata(L, 1, OWNED_MT);
+    if (o->fin)
+        o->fin(o->payload);
+    o->fin = NULL;
+    return 0;
+}
+
+void *lmh_newowned(lua_State *L, size_t size, void (*fin)(void *p))
+{
+    owned *o = lua_newuserdatauv(L, sizeof *o + size, 0);
+    o->fin = NULL;
+    memset(o->payload, 0, size);
+    if (luaL_newmetatable(L, OWNED_MT)) {
+        lua_pushcfunction(L, owned_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    o->fin = fin;
+    return o->payload;
+}

@@ -1,0 +1,230 @@
+/* lmh_values.c — the value types every binding passes around: Array and
+ * Field (construction and checks; their Lua methods live in l_array.c and
+ * l_field.c), the Film handle and ±1 state vectors (see lmh_aux.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lmh_aux.h"
+
+#define FIELD_MAX_CELLS ((size_t)1 << 31)
+
+/* ---------- Array ---------- */
+
+lmh_array *lmh_array_push(lua_State *L, int rows, int cols)
+{
+    if (rows < 1 || cols < 1 || (long long)rows * cols > LMH_ARRAY_MAX_ELEMS)
+        luaL_error(L, "array size %dx%d outside 1..%d elements", rows, cols, LMH_ARRAY_MAX_ELEMS);
+    lmh_array *a = lua_newuserdatauv(L, sizeof *a, 0);
+    a->rows = a->cols = 0;
+    a->data = NULL; /* consistent before anything can raise */
+    luaL_setmetatable(L, LMH_ARRAY_MT);
+    a->data = calloc((size_t)rows * cols, sizeof(double));
+    if (!a->data)
+        luaL_error(L, "out of memory for a %dx%d array", rows, cols);
+    a->rows = rows;
+    a->cols = cols;
+    return a;
+}
+
+lmh_array *lmh_array_check(lua_State *L, int arg)
+{
+    lmh_array *a = luaL_checkudata(L, arg, LMH_ARRAY_MT);
+    if (!a->data)
+        luaL_argerror(L, arg, "array is closed");
+    return a;
+}
+
+/* Number of entries of a sequence, refusing holes so errors name them. */
+static int seq_len(lua_State *L, int arg, int t)
+{
+    lua_Integer n = luaL_len(L, t);
+    if (n < 1 || n > LMH_ARRAY_MAX_ELEMS)
+        lmh_argerror(L, arg, "non-empty table expected");
+    return (int)n;
+}
+
+static double table_number(lua_State *L, int arg, int idx, int i, int j)
+{
+    int isnum;
+    double v = lua_tonumberx(L, idx, &isnum);
+    if (!isnum)
+        lmh_argerror(L, arg, "entry [%d]%s%.0d is %s, number expected", i, j ? "," : "", j,
+                    luaL_typename(L, idx));
+    if (!isfinite(v))
+        lmh_argerror(L, arg, "entry [%d] is not finite (%g)", i, v);
+    return v;
+}
+
+lmh_array *lmh_array_from(lua_State *L, int arg)
+{
+    arg = lua_absindex(L, arg);
+    if (luaL_testudata(L, arg, LMH_ARRAY_MT)) {
+        lmh_array *src = lmh_array_check(L, arg);
+        lmh_array *a = lmh_array_push(L, src->rows, src->cols);
+        memcpy(a->data, src->data, sizeof(double) * src->rows * src->cols);
+        return a;
+    }
+    if (!lua_istable(L, arg))
+        lmh_argerror(L, arg, "array or table expected, got %s", luaL_typename(L, arg));
+    int rows = seq_len(L, arg, arg);
+    lua_geti(L, arg, 1);
+    int nested = lua_istable(L, -1);
+    int cols = nested ? seq_len(L, arg, lua_gettop(L)) : 1;
+    lua_pop(L, 1);
+    lmh_array *a = lmh_array_push(L, rows, cols);
+    for (int i = 1; i <= rows; i++) {
+        lua_geti(L, arg, i);
+        if (!nested) {
+            a->data[i - 1] = table_number(L, arg, -1, i, 0);
+        } else {
+            if (!lua_istable(L, -1) || luaL_len(L, -1) != cols)
+                lmh_argerror(L, arg, "row %d must be a table of %d numbers", i, cols);
+            for (int j = 1; j <= cols; j++) {
+                lua_geti(L, -1, j);
+                a->data[(size_t)(i - 1) * cols + j - 1] = table_number(L, arg, -1, i, j);
+                lua_pop(L, 1);
+            }
+        }
+        lua_pop(L, 1);
+    }
+    return a;
+}
+
+/* ---------- Field ---------- */
+
+lmh_field *lmh_field_push(lua_State *L, int nx, int ny, int nz, int ncomp)
+{
+    if (nx < 1 || ny < 1 || nz < 1 || ncomp < 1 || ncomp > 16)
+        luaL_error(L, "field size %dx%dx%d (%d comps) out of range (each >= 1, comps 1..16)",
+                   nx, ny, nz, ncomp);
+    size_t n = (size_t)nx * (size_t)ny * (size_t)nz;
+    if (n > FIELD_MAX_CELLS)
+        luaL_error(L, "field of %I cells exceeds the limit of %I", (lua_Integer)n, (lua_Integer)FIELD_MAX_CELLS);
+    lmh_field *f = lua_newuserdatauv(L, sizeof *f, 1);
+    memset(f, 0, sizeof *f); /* consistent (closed) before anything can raise */
+    luaL_setmetatable(L, LMH_FIELD_MT);
+    double *d = calloc(n * (size_t)ncomp, sizeof *d);
+    if (!d)
+        luaL_error(L, "out of memory for a %dx%dx%d field", nx, ny, nz);
+    f->nx = nx;
+    f->ny = ny;
+    f->nz = nz;
+    f->ncomp = ncomp;
+    f->data = d;
+    return f;
+}
+
+lmh_field *lmh_field_check(lua_State *L, int arg)
+{
+    lmh_field *f = luaL_checkudata(L, arg, LMH_FIELD_MT);
+    if (!f->data)
+        luaL_argerror(L, arg, "field is closed");
+    return f;
+}
+
+/* ---------- Film handle ---------- */
+
+mm_film *lmh_film_check(lua_State *L, int arg)
+{
+    mm_film **f = luaL_checkudata(L, arg, LMH_FILM_MT);
+    if (!*f)
+        luaL_argerror(L, arg, "film is closed");
+    return *f;
+}
+
+/* ---------- ±1 state vectors ---------- */
+
+/* Copy a ±1 vector at stack index idx (table or Array) into out[0..n),
+ * raising against argument `arg`; `what` prefixes messages ("pattern 2"). */
+static void read_pm1(lua_State *L, int idx, int arg, int n, double *out, const char *what)
+{
+    lmh_array *a = luaL_testudata(L, idx, LMH_ARRAY_MT);
+    int len;
+    if (a) {
+        if (a->cols != 1)
+            lmh_argerror(L, arg, "%s: vector expected, got a %dx%d matrix", what, a->rows, a->cols);
+        len = a->rows;
+    } else if (lua_istable(L, idx)) {
+        len = (int)luaL_len(L, idx);
+    } else {
+        lmh_argerror(L, arg, "%s: table of +1/-1 expected, got %s", what, luaL_typename(L, idx));
+        return;
+    }
+    if (len != n)
+        lmh_argerror(L, arg, "%s: length %d expected, got %d", what, n, len);
+    for (int i = 0; i < n; i++) {
+        double v;
+        if (a) {
+            v = a->data[i];
+        } else {
+            int isnum;
+            lua_geti(L, idx, i + 1);
+            v = lua_tonumberx(L, -1, &isnum);
+            lua_pop(L, 1);
+            if (!isnum)
+                lmh_argerror(L, arg, "%s: entry %d is not a number; entries must be +1 or -1", what, i + 1);
+        }
+        if (v != 1.0 && v != -1.0)
+            lmh_argerror(L, arg, "%s: entry %d is %g; entries must be +1 or -1", what, i + 1, v);
+        out[i] = v;
+    }
+}
+
+static int vector_len(lua_State *L, int idx, int arg, const char *what)
+{
+    lmh_array *a = luaL_testudata(L, idx, LMH_ARRAY_MT);
+    if (a)
+        return a->rows;
+    if (!lua_istable(L, idx))
+        lmh_argerror(L, arg, "%s: table of +1/-1 expected, got %s", what, luaL_typename(L, idx));
+    int n = (int)luaL_len(L, idx);
+    if (n < 1)
+        lmh_argerror(L, arg, "%s: empty state", what);
+    return n;
+}
+
+double *lmh_check_pm1(lua_State *L, int arg, int n, int *len)
+{
+    arg = lua_absindex(L, arg);
+    if (n < 0)
+        n = vector_len(L, arg, arg, "state");
+    lmh_array *out = lmh_array_push(L, n, 1);
+    read_pm1(L, arg, arg, n, out->data, "state");
+    if (len)
+        *len = n;
+    return out->data;
+}
+
+double *lmh_check_patterns(lua_State *L, int arg, int *p, int *n)
+{
+    arg = lua_absindex(L, arg);
+    luaL_checktype(L, arg, LUA_TTABLE);
+    int np = (int)luaL_len(L, arg);
+    if (np < 1 || np > 100000)
+        lmh_argerror(L, arg, "list of 1..100000 patterns expected, got %d", np);
+    lua_geti(L, arg, 1);
+    int len = vector_len(L, -1, arg, "pattern 1");
+    lua_pop(L, 1);
+    lmh_array *out = lmh_array_push(L, np, len);
+    for (int u = 1; u <= np; u++) {
+        char what[32];
+        snprintf(what, sizeof what, "pattern %d", u);
+        lua_geti(L, arg, u);
+        read_pm1(L, lua_gettop(L), arg, len, out->data + (size_t)(u - 1) * len, what);
+        lua_pop(L, 1);
+    }
+    *p = np;
+    *n = len;
+    return out->data;
+}
+
+void lmh_push_vector(lua_State *L, const double *v, int n)
+{
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_pushnumber(L, v[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+}
