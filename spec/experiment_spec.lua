@@ -144,4 +144,26 @@ function T.test_fig5_twin_interrupt_at_cleanup_resumes()
   os.execute("rm -rf " .. mh.io.shell_quote(d))
 end
 
+-- fig3: Ctrl-C after any whole pulse, then --resume, gives the same
+-- outputs bit for bit (compact and twin); an interrupted run leaves no
+-- outputs under their final names; other options are refused.
+function T.test_fig3_resume_matches_uninterrupted_run()
+  for _, model in ipairs {"compact", "twin"} do
+    local a, b = tmpdir(), tmpdir()
+    local base = ("%s examples/fig3_oja_evolution.lua --model %s --quick --quiet --pulses 12 --s1-pulses 6 --prep 4 ")
+      :format(mh.io.shell_quote(host), model)
+    lu.assertEquals(run(base .. "--out " .. a .. " >/dev/null"), 0)
+    lu.assertEquals(run(base .. "--out " .. b .. " --interrupt-at 9 >/dev/null 2>&1"), 130)
+    lu.assertFalse(mh.io.exists(b .. "/" .. model .. ".csv"))
+    lu.assertEquals(run(base .. "--out " .. b .. " --resume --pulses 13 >/dev/null 2>&1"), 1)
+    lu.assertEquals(run(base .. "--out " .. b .. " --resume >/dev/null 2>&1"), 0)
+    local names = {model .. ".csv", model .. "_s1.csv"}
+    if model == "twin" then names[3], names[4] = "twin_fit.csv", "twin_pulse006.ovf" end
+    for _, name in ipairs(names) do
+      lu.assertEquals(io.open(b .. "/" .. name, "rb"):read("a"), io.open(a .. "/" .. name, "rb"):read("a"), name)
+    end
+    os.execute("rm -rf " .. mh.io.shell_quote(a) .. " " .. mh.io.shell_quote(b))
+  end
+end
+
 return {TestExperiment = T}

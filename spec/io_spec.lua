@@ -153,6 +153,8 @@ function T.test_staged_outputs_appear_together()
   mh.io.write_csv(set.path("a.csv"), {"new"}, {{2}})
   mh.io.write_atomic(set.path("sub/b.txt"), "b")
   set.path("never_written.png")
+  -- a resumed run keeps what was staged before, a new run starts empty
+  lu.assertEquals(slurp(mh.io.staged(d, true).path("sub/b.txt")), "b")
   -- interrupted here: the final names still hold the old run only
   lu.assertEquals(slurp(d .. "/a.csv"), "old\n1\n")
   lu.assertNil(slurp(d .. "/sub/b.txt"))
@@ -161,6 +163,8 @@ function T.test_staged_outputs_appear_together()
   lu.assertEquals(slurp(d .. "/sub/b.txt"), "b")
   lu.assertFalse(mh.io.exists(d .. "/.partial/a.csv"))
   H.raises("relative file name", set.path, "../x")
+  mh.io.write_atomic(mh.io.staged(d).path("c.txt"), "c")
+  lu.assertEquals(mh.io.staged(d).commit(), {})
   os.execute("rm -rf " .. mh.io.shell_quote(d))
 end
 

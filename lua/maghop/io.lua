@@ -89,33 +89,34 @@ end
 -- write file `name` to (under dir/.partial/); `set.commit()` moves every
 -- file written there into `dir` and removes dir/.partial. A run interrupted
 -- before commit leaves its files only under dir/.partial, so the final
--- names always hold one finished run's outputs.
-function mio.staged(dir)
+-- names always hold one finished run's outputs. A new set starts empty; with
+-- `keep` true (a resumed run) the files an earlier run staged are kept.
+function mio.staged(dir, keep)
   if type(dir) ~= "string" or dir == "" then error("staged: 'dir' must be a non-empty string", 2) end
   local stage = dir .. "/.partial"
-  os.execute("rm -rf " .. shell_quote(stage))
-  local names, seen = {}, {}
+  if not keep then os.execute("rm -rf " .. shell_quote(stage)) end
   local set = {dir = dir}
   function set.path(name)
     if type(name) ~= "string" or name == "" or name:find("%.%.") or name:sub(1, 1) == "/" then
       error("staged.path: 'name' must be a relative file name, got " .. tostring(name), 2)
     end
-    if not seen[name] then seen[name], names[#names + 1] = true, name end
     mio.mkdir(mio.dirname(stage .. "/" .. name))
     return stage .. "/" .. name
   end
   function set.commit()
+    local p = io.popen("find " .. shell_quote(stage) .. " -type f -print0 2>/dev/null")
+    local list = p:read("a")
+    p:close()
     local moved = {}
-    for _, name in ipairs(names) do
-      local from, to = stage .. "/" .. name, dir .. "/" .. name
-      if mio.exists(from) then -- a plot is skipped when gnuplot is missing
-        mio.mkdir(mio.dirname(to))
-        local ok, err = os.rename(from, to)
-        if not ok then error("staged.commit: cannot move " .. from .. ": " .. tostring(err), 2) end
-        moved[#moved + 1] = to
-      end
+    for from in list:gmatch("([^%z]+)") do
+      local to = dir .. from:sub(#stage + 1)
+      mio.mkdir(mio.dirname(to))
+      local ok, err = os.rename(from, to)
+      if not ok then error("staged.commit: cannot move " .. from .. ": " .. tostring(err), 2) end
+      moved[#moved + 1] = to
     end
     os.execute("rm -rf " .. shell_quote(stage))
+    table.sort(moved)
     return moved
   end
   return set
