@@ -13,6 +13,26 @@ FFTW_LIBDIR ?= /usr/lib/x86_64-linux-gnu
 CHOLMOD_INCDIR ?= /usr/include/suitesparse
 CFLAGS ?= -O2
 SANITIZE ?= 0
+# MPI: auto (build the maghop.mpi module when pkg-config finds Open MPI or
+# MPICH), 1 (required), 0 (serial only). MPI_CFLAGS/MPI_LIBS override the
+# flags (e.g. a cluster's compiler wrappers). Sanitized builds default to 0:
+# the MPI runtime's own allocations would drown LeakSanitizer's report.
+ifeq ($(SANITIZE),1)
+MPI ?= 0
+else
+MPI ?= auto
+endif
+MPI_PC ?= $(firstword $(foreach p,ompi-c mpich,$(shell pkg-config --exists $(p) 2>/dev/null && echo $(p))))
+ifeq ($(MPI),auto)
+override MPI := $(if $(MPI_PC)$(MPI_LIBS),1,0)
+endif
+ifeq ($(MPI),1)
+ifeq ($(MPI_PC)$(MPI_LIBS),)
+$(error MPI=1 but pkg-config finds neither ompi-c nor mpich: install libopenmpi-dev or set MPI_CFLAGS/MPI_LIBS)
+endif
+MPI_CFLAGS ?= $(shell pkg-config --cflags $(MPI_PC))
+MPI_LIBS ?= $(shell pkg-config --libs $(MPI_PC))
+endif
 
 ifeq ($(SANITIZE),1)
 BUILD := build/san
@@ -39,6 +59,16 @@ LUA_SRC := $(wildcard lua/maghop/*.lua)
 
 MODULE := $(BUILD)/lib/maghop/core.so
 HOST := $(BUILD)/bin/maghop
+MPI_MODULE := $(BUILD)/lib/maghop/mpi.so
+MPI_OBJ := $(BUILD)/obj/lua/mpi/l_mpi.o
+# what the MPI module takes from the core (durable appends, progress line)
+MPI_CORE_OBJ := $(BUILD)/obj/core/io/durable.o $(BUILD)/obj/core/io/mh_common.o
+ifeq ($(MPI),1)
+HOST_MPI_OBJ := $(MPI_OBJ)
+HOST_MPI_FLAGS := -DMH_HAVE_MPI
+HOST_MPI_LIBS := $(MPI_LIBS) -ldl -lpthread
+MPI_TARGET := $(MPI_MODULE)
+endif
 
 # Install locations (luarocks passes its own).
 PREFIX ?= /usr/local
@@ -50,8 +80,13 @@ INST_DOCDIR ?= $(PREFIX)/share/doc/maghop
 EXAMPLES := $(wildcard examples/*.lua)
 LDOC ?= ldoc
 
-.PHONY: all deps test check demo bench install clean validate fuzz doc rock-doc
-all: $(MODULE) $(HOST)
+.PHONY: all deps test check demo bench install clean validate fuzz doc rock-doc FORCE
+all: $(MODULE) $(HOST) $(MPI_TARGET)
+
+# Records the MPI setting so that switching MPI=0/1 rebuilds the host.
+$(BUILD)/mpi.flag: FORCE
+	@mkdir -p $(dir $@)
+	@echo "$(MPI) $(MPI_CFLAGS) $(MPI_LIBS)" | cmp -s - $@ || echo "$(MPI) $(MPI_CFLAGS) $(MPI_LIBS)" > $@
 
 $(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
 	@mkdir -p $(dir $@)
@@ -60,6 +95,16 @@ $(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
 $(BUILD)/obj/lua/%.o: csrc/lua/%.c $(CORE_HDR) $(wildcard csrc/lua/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(MPI_OBJ): csrc/lua/mpi/l_mpi.c $(CORE_HDR) $(BUILD)/mpi.flag
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(MPI_CFLAGS) -c $< -o $@
+
+# -z nodelete: the module's on_exit handler (MPI_Finalize/MPI_Abort) must
+# stay mapped after lua_close unloads C modules.
+$(MPI_MODULE): $(MPI_OBJ) $(MPI_CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -o $@ $^ $(LDFLAGS_ALL) -Wl,-z,nodelete $(MPI_LIBS) -ldl -lpthread
 
 $(MODULE): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
@@ -70,16 +115,16 @@ $(BUILD)/embedded_lua.c: scripts/embed_lua.lua $(LUA_SRC)
 	@mkdir -p $(dir $@)
 	$(LUA) scripts/embed_lua.lua $@ $(LUA_SRC)
 
-$(BUILD)/obj/host/%.o: csrc/host/%.c
+$(BUILD)/obj/host/%.o: csrc/host/%.c $(BUILD)/mpi.flag
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(HOST_MPI_FLAGS) -c $< -o $@
 
 $(BUILD)/obj/embedded_lua.o: $(BUILD)/embedded_lua.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(HOST): $(CORE_OBJ) $(BUILD)/obj/host/maghop_host.o $(BUILD)/obj/embedded_lua.o
+$(HOST): $(CORE_OBJ) $(BUILD)/obj/host/maghop_host.o $(BUILD)/obj/embedded_lua.o $(HOST_MPI_OBJ) $(BUILD)/mpi.flag
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(LUA_LIBS) $(LIBS)
+	$(CC) -o $@ $(filter %.o,$^) $(LDFLAGS_ALL) $(LUA_LIBS) $(LIBS) $(HOST_MPI_LIBS)
 
 deps:
 	@sh scripts/bootstrap.sh
@@ -126,6 +171,7 @@ install: all
 	install -m 644 $(EXAMPLES) $(DESTDIR)$(INST_EXAMPLESDIR)/
 	@if [ -f build/doc/index.html ]; then install -d $(DESTDIR)$(INST_DOCDIR) && \
 	  cp -R build/doc/. $(DESTDIR)$(INST_DOCDIR)/ && echo "installed the API reference in $(INST_DOCDIR)"; fi
+	@if [ -f $(MPI_MODULE) ] && [ "$(MPI)" = 1 ]; then install -m 755 $(MPI_MODULE) $(DESTDIR)$(INST_LIBDIR)/maghop/mpi.so; fi
 
 clean:
 	rm -rf build

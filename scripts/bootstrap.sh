@@ -3,7 +3,7 @@
 # As root: installs what is missing with apt-get. Otherwise: prints the exact
 # apt-get line and stops with an error.
 set -e
-PKGS="lua5.4 liblua5.4-dev libfftw3-dev lua-unit lua-argparse lua-ldoc luarocks gnuplot-nox libsuitesparse-dev make gcc"
+PKGS="lua5.4 liblua5.4-dev libfftw3-dev lua-unit lua-argparse lua-ldoc luarocks gnuplot-nox libsuitesparse-dev make gcc openmpi-bin libopenmpi-dev"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

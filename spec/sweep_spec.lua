@@ -200,20 +200,26 @@ function T.test_sweep_bad_input()
   os.execute("rm -rf " .. q(dir))
 end
 
---- Start cmd in its own process group; SIGKILL the group once `path` holds
--- at least `rows` data rows. Returns the number of rows at the kill.
+--- Start cmd in a session of its own; SIGKILL every process of that
+-- session (mpirun and the ranks it started, which Open MPI puts in process
+-- groups of their own) once `path` holds at least `rows` data rows.
+-- Returns the number of rows seen before the kill.
 local function kill_after_rows(cmd, path, rows)
-  local script = ([[setsid sh -c %s >/dev/null 2>&1 & pid=$!
-for i in $(seq 1 1200); do
+  local sidfile = path .. ".sid"
+  local script = ([[setsid sh -c 'echo $$ > %s; exec sh -c "$0"' %s >/dev/null 2>&1 &
+for i in $(seq 1 1500); do
   n=$(( $(cat %s 2>/dev/null | wc -l) - 1 ))
   [ "$n" -ge %d ] && break
-  kill -0 $pid 2>/dev/null || break
   sleep 0.02
 done
-kill -KILL -$pid 2>/dev/null; wait $pid 2>/dev/null; echo "rows=$n"]]):format(q(cmd), q(path), rows)
+sid=$(cat %s)
+pkill -KILL -s "$sid"
+for i in $(seq 1 250); do pgrep -s "$sid" >/dev/null || break; sleep 0.02; done
+echo "rows=$n"]]):format(q(sidfile), q(cmd), q(path), rows, q(sidfile))
   local p = io.popen(script)
   local out = p:read("a")
   p:close()
+  os.remove(sidfile)
   return tonumber(out:match("rows=(%-?%d+)"))
 end
 
@@ -232,6 +238,97 @@ function T.test_sweep_sigkill_then_rerun_completes_without_loss_or_duplicates()
   local ref = dir .. "/ref.csv"
   lu.assertEquals(sh(("%s spec/data/sweep_tiny.lua %s"):format(q(host), q(ref))), 0)
   lu.assertEquals(canonical(out), canonical(ref))
+  os.execute("rm -rf " .. q(dir))
+end
+
+-- MPI: built when the Makefile finds MPI (CI installs libopenmpi-dev).
+local has_mpi = pcall(require, "maghop.mpi")
+local MPIRUN = "mpirun --allow-run-as-root --oversubscribe -np 3 "
+
+local function need_mpi()
+  if not has_mpi then
+    lu.skip("MPI tests skipped: maghop was built without MPI (install libopenmpi-dev, make MPI=1)")
+  end
+end
+
+function T.test_sweep_mpi_three_ranks_match_serial()
+  need_mpi()
+  local dir = tmpdir()
+  local ser, par = dir .. "/serial.csv", dir .. "/mpi.csv"
+  local rc, text = sh(("%s spec/data/sweep_tiny.lua %s"):format(q(host), q(ser)))
+  lu.assertEquals(rc, 0, text)
+  rc, text = sh(("timeout 120 %s %s spec/data/sweep_tiny.lua %s"):format(MPIRUN, q(host), q(par)))
+  lu.assertEquals(rc, 0, text)
+  lu.assertStrContains(text, "rows=12 total=12 skipped=0 ran=12 failed=2")
+  lu.assertEquals(canonical(par), canonical(ser))
+  -- retry under MPI: the two failed tasks run again, the rest is skipped
+  rc, text = sh(("SWEEP_FIX=1 timeout 120 %s %s spec/data/sweep_tiny.lua %s --retry-failed"):format(MPIRUN, q(host), q(par)))
+  lu.assertEquals(rc, 0, text)
+  lu.assertStrContains(text, "rows=12 total=12 skipped=10 ran=2 failed=0")
+  local n, dup = count_keys(par)
+  lu.assertEquals({n, dup}, {12, 0})
+  -- plain lua5.4 loading build/lib/maghop/{core,mpi}.so: same rows, clean exit
+  local lib = host:gsub("/bin/maghop$", "/lib")
+  if lib ~= host and os.execute("command -v lua5.4 >/dev/null") then
+    local plain = dir .. "/plain.csv"
+    rc, text = sh(("LUA_CPATH=%s LUA_PATH='lua/?.lua;lua/?/init.lua' timeout 120 %s lua5.4 spec/data/sweep_tiny.lua %s")
+      :format(q(lib .. "/?.so"), MPIRUN, q(plain)))
+    lu.assertEquals(rc, 0, text)
+    lu.assertEquals(canonical(plain), canonical(ser))
+  end
+  os.execute("rm -rf " .. q(dir))
+end
+
+function T.test_sweep_mpi_sigkill_of_the_job_then_rerun()
+  need_mpi()
+  local dir = tmpdir()
+  local out, ref = dir .. "/r.csv", dir .. "/ref.csv"
+  local cmd = ("SWEEP_TASK_S=0.2 %s %s spec/data/sweep_tiny.lua %s"):format(MPIRUN, q(host), q(out))
+  local at = kill_after_rows(cmd, out, 3)
+  lu.assertTrue(at >= 3 and at < 12, "killed after " .. tostring(at) .. " rows")
+  local n0, dup0 = count_keys(out)
+  lu.assertEquals(dup0, 0)
+  local rc, text = sh(("timeout 120 %s %s spec/data/sweep_tiny.lua %s"):format(MPIRUN, q(host), q(out)))
+  lu.assertEquals(rc, 0, text)
+  lu.assertStrContains(text, ("skipped=%d ran=%d"):format(n0, 12 - n0))
+  local n, dup = count_keys(out)
+  lu.assertEquals({n, dup}, {12, 0})
+  lu.assertEquals(sh(("%s spec/data/sweep_tiny.lua %s"):format(q(host), q(ref))), 0)
+  lu.assertEquals(canonical(out), canonical(ref))
+  os.execute("rm -rf " .. q(dir))
+end
+
+function T.test_mpi_rank_error_aborts_the_job()
+  need_mpi()
+  local dir = tmpdir()
+  local script = dir .. "/err.lua"
+  local f = io.open(script, "w")
+  f:write([[
+local mh = require "maghop"
+assert(mh.mpi.size() == 3 and mh.mpi.available)
+if mh.mpi.rank() == 1 then error("rank 1 breaks") end
+mh.mpi.barrier() -- ranks 0 and 2 would wait here for ever
+print("not reached")
+]])
+  f:close()
+  local t0 = mh.wtime()
+  local rc, text = sh(("timeout 60 %s %s %s"):format(MPIRUN, q(host), q(script)))
+  lu.assertNotEquals(rc, 0)
+  lu.assertNotEquals(rc, 124, "the job hung until timeout")
+  lu.assertTrue(mh.wtime() - t0 < 30)
+  lu.assertStrContains(text, "rank 1 breaks")
+  lu.assertNotStrContains(text, "not reached")
+  -- a clean run ends with MPI_Finalize and status 0
+  f = io.open(script, "w")
+  f:write([[
+local mh = require "maghop"
+mh.mpi.barrier()
+print(("rank %d of %d, bcast %s"):format(mh.mpi.rank(), mh.mpi.size(), mh.mpi.bcast(mh.mpi.rank() == 0 and "hi" or nil, 0)))
+]])
+  f:close()
+  rc, text = sh(("timeout 60 %s %s %s"):format(MPIRUN, q(host), q(script)))
+  lu.assertEquals(rc, 0, text)
+  for r = 0, 2 do lu.assertStrContains(text, ("rank %d of 3, bcast hi"):format(r)) end
   os.execute("rm -rf " .. q(dir))
 end
 

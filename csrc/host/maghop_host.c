@@ -35,11 +35,19 @@ static int load_embedded(lua_State *L)
     return 1;
 }
 
+#ifdef MH_HAVE_MPI
+int luaopen_maghop_mpi(lua_State *L); /* csrc/lua/mpi/l_mpi.c */
+#endif
+
 static void preload(lua_State *L)
 {
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     lua_pushcfunction(L, luaopen_maghop_core);
     lua_setfield(L, -2, "maghop.core");
+#ifdef MH_HAVE_MPI
+    lua_pushcfunction(L, luaopen_maghop_mpi);
+    lua_setfield(L, -2, "maghop.mpi");
+#endif
     for (const struct mh_embedded *e = mh_embedded_lua; e->name; e++) {
         lua_pushlightuserdata(L, (void *)e);
         lua_pushcclosure(L, load_embedded, 1);

@@ -476,11 +476,13 @@ end
 -- Reading results back
 ---------------------------------------------------------------------------
 
---- Rows of a results file as tables keyed by column name (numbers where a
--- cell reads as one), sorted by key. keys (optional set) filters them.
-function sweep.read(path, keys)
-  local lines = read_file(path)
-  if not lines or #lines == 0 then return nil, "no results file " .. path end
+--- Rows of a results file (sweep.read) or of its text (sweep.parse) as
+-- tables keyed by column name (numbers where a cell reads as one), sorted
+-- by key. keys (optional set of task keys) filters them.
+function sweep.parse(text, keys)
+  local lines = {}
+  for line in text:gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
+  if #lines == 0 then return nil, "empty results" end
   local head = csv_split(lines[1])
   local rows = {}
   for i = 2, #lines do
@@ -498,6 +500,14 @@ function sweep.read(path, keys)
   end
   table.sort(rows, function(a, b) return a.key < b.key end)
   return rows, head
+end
+
+function sweep.read(path, keys)
+  local f = io.open(path, "rb")
+  if not f then return nil, "no results file " .. path end
+  local text = f:read("a")
+  f:close()
+  return sweep.parse(text, keys)
 end
 
 ---------------------------------------------------------------------------
@@ -579,6 +589,122 @@ function sweep.run(o)
   local rows = sweep.read(o.out, keyset) or {}
   return rows, {total = #tasks, skipped = #tasks - #todo, ran = prog.ran, failed = ran_failed,
                 elapsed_s = core.wtime() - t0}
+end
+
+---------------------------------------------------------------------------
+-- Over MPI ranks: rank 0 reads the file and fixes the metric columns, then
+-- every rank (rank 0 too) takes task numbers from rank 0's manager thread;
+-- rows are written on rank 0 as they arrive. The closing broadcast gives
+-- every rank the same rows and summary, or the same error.
+---------------------------------------------------------------------------
+
+local function split(s, sep)
+  local out = {}
+  if s == "" then return out end
+  for piece in (s .. sep):gmatch("(.-)" .. sep:gsub("%p", "%%%0")) do out[#out + 1] = piece end
+  return out
+end
+
+local KIND = {ok = "R", failed = "F"}
+
+local function kind_of(rec) return rec.bad and "B" or KIND[rec.status] end
+
+local function prepare_root(o, names, tasks, keyset, declared, retry)
+  local w, status = open_writer(o.out, names, declared, retry, keyset)
+  local todo, failed0 = {}, 0
+  for i, t in ipairs(tasks) do
+    local st = status[t.key]
+    if not st then todo[#todo + 1] = i elseif st == "failed" then failed0 = failed0 + 1 end
+  end
+  local done0 = #tasks - #todo
+  -- Workers format rows, so the metric columns must be known first: rank 0
+  -- runs tasks alone until one succeeds (declare `metrics` to skip this).
+  local ran, ran_failed = 0, 0
+  while not w.metrics and #todo > 0 do
+    local rec = execute(o, tasks[table.remove(todo, 1)], names, nil)
+    w:add(rec)
+    ran = ran + 1
+    if rec.status == "failed" then ran_failed, failed0 = ran_failed + 1, failed0 + 1 end
+    done0 = done0 + 1
+    if rec.bad then
+      w:close()
+      error(("mh.sweep: task %s: %s (recorded as failed in %s)"):format(rec.task.key, rec.err, o.out), 0)
+    end
+  end
+  w:close()
+  return w.metrics, todo, done0, failed0, ran, ran_failed
+end
+
+function sweep.run_mpi(mpi, o, names, tasks, keyset, declared, retry)
+  local t0 = core.wtime()
+  local rank = mpi.rank()
+  local msg
+  local metrics, todo, done0, failed0, ran0, failed_run0
+  if rank == 0 then
+    local ok, a, b, c, d, e, f = pcall(prepare_root, o, names, tasks, keyset, declared, retry)
+    if ok then
+      metrics, todo, done0, failed0, ran0, failed_run0 = a, b, c, d, e, f
+      msg = table.concat({"ok", table.concat(metrics or {}, ","), table.concat(todo, ","),
+                          ("%d,%d"):format(done0, failed0)}, "\n")
+    else
+      msg = "error\n" .. tostring(a)
+    end
+  end
+  msg = mpi.bcast(msg or "", 0)
+  local lines = split(msg, "\n")
+  if lines[1] == "error" then error(table.concat(lines, "\n", 2), 2) end
+  metrics = split(lines[2], ",")
+  todo = {}
+  for _, v in ipairs(split(lines[3], ",")) do todo[#todo + 1] = tonumber(v) end
+  local counts = split(lines[4], ",")
+  done0, failed0 = tonumber(counts[1]), tonumber(counts[2])
+
+  local bad
+  local function work(take)
+    local kind, row = "H", ""
+    while true do
+      local i = take(kind, row)
+      if not i then return end
+      local rec = execute(o, tasks[todo[i]], names, metrics)
+      kind, row = kind_of(rec), format_row(rec, names, metrics)
+      if rec.bad then bad = bad or rec end
+    end
+  end
+
+  local final
+  if rank == 0 then
+    local show = o.progress
+    if show == nil then show = core.stderr_isatty() end
+    local farm = mpi.farm_open{path = o.out, n = #todo, total = #tasks, done = done0, failed = failed0,
+                               progress = show}
+    local ok, err = pcall(work, function(kind, row) return farm:next(kind, row) end)
+    if not ok then mpi.abort(1, "mh.sweep: " .. tostring(err)) end
+    local s = farm:close()
+    local text = io.open(o.out, "rb")
+    local content = text and text:read("a") or ""
+    if text then text:close() end
+    local status = "ok"
+    if s.io_error then
+      status = "mh.sweep: cannot write the results: " .. s.io_error
+    elseif s.stopped then
+      status = "mh.sweep: a run function returned no metrics table; see the rows marked failed in " .. o.out
+      if bad then
+        status = ("mh.sweep: task %s: %s (recorded as failed in %s)"):format(bad.task.key, bad.err, o.out)
+      end
+    end
+    final = ("%s\n%d,%d,%d,%d,%d\n%s"):format(status:gsub("\n", " "), #tasks, #tasks - #todo - ran0,
+      s.ran + ran0, s.failed + failed_run0, 0, content)
+  else
+    local ok, err = pcall(work, mpi.farm_work)
+    if not ok then mpi.abort(1, "mh.sweep: " .. tostring(err)) end
+  end
+  final = mpi.bcast(final or "", 0)
+  local status, sums, content = final:match("^(.-)\n(.-)\n(.*)$")
+  if status ~= "ok" then error(status, 2) end
+  local n = split(sums, ",")
+  local rows = sweep.parse(content, keyset)
+  return rows, {total = tonumber(n[1]), skipped = tonumber(n[2]), ran = tonumber(n[3]),
+                failed = tonumber(n[4]), elapsed_s = core.wtime() - t0}
 end
 
 --- The MPI binding when maghop was built with it (and loaded under a
