@@ -233,6 +233,32 @@ function T.test_thermal_equipartition_and_determinism()
   lu.assertEquals({f1:avg()}, {f2:avg()})
 end
 
+-- The run loop's output schedule (csrc/core/mm/run.c): outputs land on
+-- multiples of every and at the end, max_steps caps the steps, and an
+-- on_step error surfaces with the table file closed and complete so far.
+function T.test_run_output_schedule()
+  local f = macrospin(0.1)
+  local ts = {}
+  local function record(_, t) ts[#ts + 1] = t end
+  f:run(1e-11, {every = 3e-12, on_step = record})
+  lu.assertEquals(#ts, 4)
+  for k, want in ipairs{3e-12, 6e-12, 9e-12, 1e-11} do lu.assertAlmostEquals(ts[k], want, 1e-24) end
+  ts = {}
+  f:run(2e-12, {every = 5e-12, on_step = record}) -- interval longer than the run
+  lu.assertEquals(#ts, 1)
+  lu.assertAlmostEquals(ts[1], 1.2e-11, 1e-24)
+  lu.assertEquals(f:run(1e-9, {solver = "heun", dt = 1e-13, max_steps = 7}), 7)
+  lu.assertAlmostEquals(f:time(), 1.27e-11, 1e-22)
+  local path = os.tmpname()
+  H.raises("stop here", f.run, f, 1e-11, {table = path, every = 5e-12,
+                                           on_step = function() error("stop here") end})
+  local lines = {}
+  for line in io.lines(path) do lines[#lines + 1] = line end
+  os.remove(path)
+  lu.assertEquals(#lines, 3) -- header, start state, first output
+  lu.assertAlmostEquals(tonumber(lines[3]:match("^(%S+)")), 1.77e-11, 1e-22)
+end
+
 function T.test_field_fn_table_and_on_step()
   local f = macrospin(0.1)
   local path = os.tmpname()

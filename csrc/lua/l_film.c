@@ -32,6 +32,7 @@
 #include "lmh_aux.h"
 #include "mm_terms.h"
 #include "ovf.h"
+#include "run.h"
 
 /* user values of the Film userdata */
 enum { UV_FIELD_FN = 1, UV_COUNT = 1 };
@@ -460,41 +461,13 @@ static int film_set_field_fn(lua_State *L)
 
 /* ---------- energy and torque ---------- */
 
-/* Energies (total, per term) and max torque in one field evaluation. */
-static int eval_all(mm_film *f, double *total, double *E, double *tq)
-{
-    size_t n = f->n;
-    double *H = malloc(3 * n * sizeof *H);
-    if (!H)
-        return MH_ENOMEM;
-    int st = mm_film_field(f, NULL, f->t, H, E);
-    if (st == MH_OK) {
-        double s = 0, best = 0;
-        for (int i = 0; i < f->nterms; i++)
-            s += E[i];
-        const double *m = f->m;
-        for (size_t c = 0; c < n; c++) {
-            double mx = m[c], my = m[c + n], mz = m[c + 2 * n];
-            double hx = H[c], hy = H[c + n], hz = H[c + 2 * n];
-            double tx = my * hz - mz * hy, ty = mz * hx - mx * hz, tz = mx * hy - my * hx;
-            double t2 = tx * tx + ty * ty + tz * tz;
-            if (t2 > best)
-                best = t2;
-        }
-        *total = s;
-        *tq = sqrt(best);
-    }
-    free(H);
-    return st;
-}
-
 /* film:energy() -> total (J), {exchange=, zeeman=, ...} */
 static int film_energy(lua_State *L)
 {
     lfilm *u = film_enter(L);
     mm_film *f = u->f;
-    double E[MM_MAX_TERMS], total, tq;
-    int st = eval_all(f, &total, E, &tq);
+    double E[MM_MAX_TERMS], total;
+    int st = mm_film_eval(f, &total, E, NULL);
     if (st != MH_OK)
         return film_error(L, u, st, "energy");
     lua_pushnumber(L, total);
@@ -529,33 +502,71 @@ static int film_field(lua_State *L)
     return 1;
 }
 
-/* ---------- scalar table ---------- */
-
-static void table_header(FILE *fp, const mm_film *f)
-{
-    fprintf(fp, "# t(s)\tmx\tmy\tmz\tE_total(J)");
-    for (int i = 0; i < f->nterms; i++)
-        if (f->terms[i]->has_energy)
-            fprintf(fp, "\tE_%s(J)", f->terms[i]->name);
-    fprintf(fp, "\tmax_torque(A/m)\tdt(s)\n");
-}
-
-static int table_row(FILE *fp, mm_film *f)
-{
-    double E[MM_MAX_TERMS], total, tq, a[3];
-    int st = eval_all(f, &total, E, &tq);
-    if (st != MH_OK)
-        return st;
-    mm_film_avg(f, a);
-    fprintf(fp, "%.10e\t%.10f\t%.10f\t%.10f\t%.10e", f->t, a[0], a[1], a[2], total);
-    for (int i = 0; i < f->nterms; i++)
-        if (f->terms[i]->has_energy)
-            fprintf(fp, "\t%.10e", E[i]);
-    fprintf(fp, "\t%.6e\t%.6e\n", tq, f->last_dt);
-    return MH_OK;
-}
-
 /* ---------- run / relax / minimize ---------- */
+
+/* Output callback of film:run: calls on_step(film, t) (stack slot 4 of the
+ * run call); false from it stops the run. On error the message stays on
+ * the stack top and cb_failed is set. */
+static int lua_output_cb(void *ud, mm_film *f)
+{
+    lfilm *u = ud;
+    lua_State *L = u->L;
+    lua_pushvalue(L, 4);
+    lua_pushvalue(L, 1);
+    lua_pushnumber(L, f->t);
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+        u->cb_failed = 1;
+        return MH_EINVAL;
+    }
+    int stop = lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return stop ? MM_RUN_STOP : MH_OK;
+}
+
+/* Read film:run's options (table at slot 3) into *o. Leaves on_step at
+ * slot 4, field_fn at slot 5 (installed as the film's field callback) and
+ * the table path (or nil) at slot 6. */
+static void run_options(lua_State *L, lfilm *u, mm_run_opts *o)
+{
+    static const char *const solvers[] = {"heun", "rk4", "rk45", NULL};
+    static const mm_solver svals[] = {MM_HEUN, MM_RK4, MM_RK45};
+    mm_film *f = u->f;
+    lmh_checkoptions(L, 3, RUN_KEYS, "run");
+    int si = lmh_optchoice(L, 3, "solver", 2, solvers);
+    o->solver = svals[si];
+    int has_dt = lua_getfield(L, 3, "dt") != LUA_TNIL;
+    lua_pop(L, 1);
+    if (o->solver != MM_RK45 && !has_dt)
+        lmh_error(L, "run: solver '%s' is fixed-step and needs option 'dt' (s, 1e-18..1e-9)", solvers[si]);
+    o->dt = lmh_optrange(L, 3, "dt", f->last_dt > 0 ? f->last_dt : 1e-13, 1e-18, 1e-9, 0,
+                         "1e-18 <= dt <= 1e-9 s");
+    o->tol = lmh_optrange(L, 3, "tol", 1e-5, 1e-12, 1e-1, 0, "1e-12 <= tol <= 0.1");
+    if (!lmh_optboolean(L, 3, "adaptive", 1)) {
+        if (o->solver != MM_RK45 || !has_dt)
+            lmh_error(L, "run: option 'adaptive' = false applies to solver \"rk45\" with option 'dt'");
+        o->tol = INFINITY;
+    }
+    o->every = lmh_optrange(L, 3, "every", 0, 0, 1.0, 0, "0 <= every <= 1 s");
+    o->max_steps = (long long)lmh_optrange(L, 3, "max_steps", 1e12, 1, 1e15, 0, "max_steps >= 1");
+    if (o->solver == MM_RK45 && f->temperature > 0)
+        lmh_error(L, "run: temperature > 0 needs a fixed-step solver (solver = \"heun\" or \"rk4\", with dt)");
+    int ty = lua_getfield(L, 3, "on_step"); /* slot 4 */
+    if (ty != LUA_TNIL && ty != LUA_TFUNCTION)
+        lmh_error(L, "run: option 'on_step' must be a function(film, t), got %s", luaL_typename(L, -1));
+    o->on_output = ty == LUA_TFUNCTION ? lua_output_cb : NULL;
+    o->ud = u;
+    ty = lua_getfield(L, 3, "field_fn"); /* slot 5 */
+    if (ty == LUA_TFUNCTION) {
+        lua_pushvalue(L, 5);
+        lua_setiuservalue(L, 1, UV_FIELD_FN);
+        mm_film_set_field_fn(f, lua_field_cb, u);
+    } else if (ty != LUA_TNIL) {
+        lmh_error(L, "run: option 'field_fn' must be a function(t) -> hx, hy, hz, got %s",
+                  luaL_typename(L, -1));
+    }
+    if (lua_getfield(L, 3, "table") != LUA_TNIL && !lua_isstring(L, 6)) /* slot 6 */
+        lmh_error(L, "run: option 'table' must be a file path");
+}
 
 /* film:run(seconds, {solver="rk45"|"rk4"|"heun", dt=, tol=1e-5, adaptive=true,
  * table=path, every=s, on_step=fn(film, t) [-> false stops], field_fn=fn(t),
@@ -565,7 +576,6 @@ static int table_row(FILE *fp, mm_film *f)
 static int film_run(lua_State *L)
 {
     lfilm *u = film_enter(L);
-    mm_film *f = u->f;
     double secs = lmh_checkfinite(L, 2);
     if (!(secs > 0) || secs > 1.0)
         return lmh_argerror(L, 2, "duration must be in (0, 1] s, got %g", secs);
@@ -575,116 +585,27 @@ static int film_run(lua_State *L)
     }
     luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 3);
-    lmh_checkoptions(L, 3, RUN_KEYS, "run");
-    static const char *const solvers[] = {"heun", "rk4", "rk45", NULL};
-    static const mm_solver svals[] = {MM_HEUN, MM_RK4, MM_RK45};
-    lua_getfield(L, 3, "solver");
-    int si = 2;
-    if (!lua_isnil(L, -1)) {
-        const char *s = lua_tostring(L, -1);
-        si = -1;
-        for (int i = 0; s && solvers[i]; i++)
-            if (strcmp(s, solvers[i]) == 0)
-                si = i;
-        if (si < 0)
-            return lmh_error(L, "run: option 'solver' must be \"rk45\", \"rk4\" or \"heun\", got %s",
-                              s ? s : luaL_typename(L, -1));
-    }
-    lua_pop(L, 1);
-    mm_solver solver = svals[si];
-    int has_dt = lua_getfield(L, 3, "dt") != LUA_TNIL;
-    lua_pop(L, 1);
-    if (solver != MM_RK45 && !has_dt)
-        return lmh_error(L, "run: solver '%s' is fixed-step and needs option 'dt' (s, 1e-18..1e-9)",
-                          solvers[si]);
-    double dt = lmh_optrange(L, 3, "dt", f->last_dt > 0 ? f->last_dt : 1e-13, 1e-18, 1e-9, 0, "1e-18 <= dt <= 1e-9 s");
-    double tol = lmh_optrange(L, 3, "tol", 1e-5, 1e-12, 1e-1, 0, "1e-12 <= tol <= 0.1");
-    if (!lmh_optboolean(L, 3, "adaptive", 1)) {
-        if (solver != MM_RK45 || !has_dt)
-            return lmh_error(L, "run: option 'adaptive' = false applies to solver \"rk45\" with option 'dt'");
-        tol = INFINITY;
-    }
-    double every = lmh_optrange(L, 3, "every", 0, 0, 1.0, 0, "0 <= every <= 1 s");
-    double max_steps = lmh_optrange(L, 3, "max_steps", 1e12, 1, 1e15, 0, "max_steps >= 1");
-    if (solver == MM_RK45 && f->temperature > 0)
-        return lmh_error(L, "run: temperature > 0 needs a fixed-step solver (solver = \"heun\" or \"rk4\", with dt)");
-    int ty = lua_getfield(L, 3, "on_step"); /* slot 4 */
-    if (ty != LUA_TNIL && ty != LUA_TFUNCTION)
-        return lmh_error(L, "run: option 'on_step' must be a function(film, t), got %s", luaL_typename(L, -1));
-    int has_cb = ty == LUA_TFUNCTION;
-    ty = lua_getfield(L, 3, "field_fn"); /* slot 5 */
-    if (ty == LUA_TFUNCTION) {
-        lua_pushvalue(L, 5);
-        lua_setiuservalue(L, 1, UV_FIELD_FN);
-        mm_film_set_field_fn(f, lua_field_cb, u);
-    } else if (ty != LUA_TNIL) {
-        return lmh_error(L, "run: option 'field_fn' must be a function(t) -> hx, hy, hz, got %s",
-                          luaL_typename(L, -1));
-    }
-    FILE *fp = NULL;
-    if (lua_getfield(L, 3, "table") != LUA_TNIL) { /* slot 6 */
-        const char *path = lua_tostring(L, 6);
-        if (!path)
-            return lmh_error(L, "run: option 'table' must be a file path");
-        fp = fopen(path, "w");
-        if (!fp)
-            return lmh_fail(L, "run: cannot open table '%s' for writing", path);
-        table_header(fp, f);
-    }
+    mm_run_opts o = {0};
+    run_options(L, u, &o);
+    const char *path = lua_tostring(L, 6);
+    if (path && !(o.table = fopen(path, "w")))
+        return lmh_fail(L, "run: cannot open table '%s' for writing", path);
     lua_settop(L, 5);
-    const double t0 = f->t, t_end = t0 + secs;
-    long long steps = 0, kout = 0;
-    uint64_t rej0 = f->rejected;
-    int st = MH_OK, stop = 0;
-    if (fp && (st = table_row(fp, f)) != MH_OK)
-        goto fail;
-    while (f->t < t_end && !stop && steps < (long long)max_steps) {
-        double target = every > 0 ? fmin(t0 + (double)(kout + 1) * every, t_end) : t_end;
-        if (t_end - target < 1e-6 * every)
-            target = t_end; /* rounding of t0 + k*every must not leave a sliver */
-        if (target <= f->t) {
-            kout++;
-            continue;
-        }
-        st = mm_llg_step(f, solver, &dt, tol, target);
-        if (st != MH_OK)
-            goto fail;
-        steps++;
-        int out_now = every > 0 ? f->t >= target : 1;
-        if (!out_now)
-            continue;
-        if (every > 0)
-            kout++;
-        if (fp && (st = table_row(fp, f)) != MH_OK)
-            goto fail;
-        if (has_cb) {
-            lua_pushvalue(L, 4);
-            lua_pushvalue(L, 1);
-            lua_pushnumber(L, f->t);
-            if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
-                if (fp)
-                    fclose(fp);
-                return lua_error(L);
-            }
-            stop = lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
-            lua_pop(L, 1);
-        }
-    }
-    if (fp && fclose(fp) != 0)
+    long long steps;
+    unsigned long long rejected;
+    int st = mm_run(u->f, secs, &o, &steps, &rejected);
+    int closed = !o.table || fclose(o.table) == 0;
+    if (st == MH_ENOCONV && !u->cb_failed)
+        return lmh_fail(L, "run: integration failed at t = %g ns: %s", u->f->t * 1e9,
+                        o.solver == MM_RK45 ? "step size underflow (state not finite or tol too tight)"
+                                            : "state not finite (dt too large for this field?)");
+    if (st != MH_OK)
+        return film_error(L, u, st, "run");
+    if (!closed)
         return lmh_fail(L, "run: error writing the table file");
     lua_pushinteger(L, steps);
-    lua_pushinteger(L, (lua_Integer)(f->rejected - rej0));
+    lua_pushinteger(L, (lua_Integer)rejected);
     return 2;
-fail:
-    if (fp)
-        fclose(fp);
-    if (u->cb_failed)
-        return film_error(L, u, st, "run");
-    if (st == MH_ENOCONV)
-        return lmh_fail(L, "run: integration failed at t = %g ns: %s", f->t * 1e9,
-                        solver == MM_RK45 ? "step size underflow (state not finite or tol too tight)"
-                                          : "state not finite (dt too large for this field?)");
-    return film_error(L, u, st, "run");
 }
 
 /* film:relax{torque = 1e-2*Ms... , tol = 1e-4, max_steps = 1e6} -> steps, torque | nil, msg */

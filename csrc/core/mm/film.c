@@ -276,48 +276,46 @@ int mm_film_field(mm_film *f, const double *m, double t, double *H, double *E)
     return MH_OK;
 }
 
-int mm_film_energy(mm_film *f, double *total, double *E)
+int mm_film_eval(mm_film *f, double *total, double *E, double *torque)
 {
+    size_t n = f->n;
     double Eloc[MM_MAX_TERMS];
-    double *H = malloc(3 * f->n * sizeof *H);
+    int want_e = total || E;
+    double *H = malloc(3 * n * sizeof *H);
     if (!H)
         return MH_ENOMEM;
-    int st = mm_film_field(f, NULL, f->t, H, Eloc);
-    free(H);
-    if (st != MH_OK)
-        return st;
-    double s = 0;
-    for (int i = 0; i < f->nterms; i++) {
-        s += Eloc[i];
-        if (E)
-            E[i] = Eloc[i];
+    int st = mm_film_field(f, NULL, f->t, H, want_e ? Eloc : NULL);
+    if (st == MH_OK && want_e) {
+        double s = 0;
+        for (int i = 0; i < f->nterms; i++) {
+            s += Eloc[i];
+            if (E)
+                E[i] = Eloc[i];
+        }
+        if (total)
+            *total = s;
     }
-    *total = s;
-    return MH_OK;
+    if (st == MH_OK && torque) {
+        const double *m = f->m;
+        double best = 0;
+        for (size_t c = 0; c < n; c++) {
+            double mx = m[c], my = m[c + n], mz = m[c + 2 * n];
+            double hx = H[c], hy = H[c + n], hz = H[c + 2 * n];
+            double tx = my * hz - mz * hy, ty = mz * hx - mx * hz, tz = mx * hy - my * hx;
+            double s2 = tx * tx + ty * ty + tz * tz;
+            if (s2 > best)
+                best = s2;
+        }
+        *torque = sqrt(best);
+    }
+    free(H);
+    return st;
 }
 
 double mm_film_max_torque(mm_film *f)
 {
-    size_t n = f->n;
-    double *H = malloc(3 * n * sizeof *H);
-    if (!H)
-        return -1;
-    if (mm_film_field(f, NULL, f->t, H, NULL) != MH_OK) {
-        free(H);
-        return -1;
-    }
-    const double *m = f->m;
-    double best = 0;
-    for (size_t c = 0; c < n; c++) {
-        double mx = m[c], my = m[c + n], mz = m[c + 2 * n];
-        double hx = H[c], hy = H[c + n], hz = H[c + 2 * n];
-        double tx = my * hz - mz * hy, ty = mz * hx - mx * hz, tz = mx * hy - my * hx;
-        double s = tx * tx + ty * ty + tz * tz;
-        if (s > best)
-            best = s;
-    }
-    free(H);
-    return sqrt(best);
+    double tq;
+    return mm_film_eval(f, NULL, NULL, &tq) == MH_OK ? tq : -1;
 }
 
 void mm_film_avg(const mm_film *f, double avg[3])

@@ -136,8 +136,11 @@ void mm_film_set_field_fn(mm_film *f, mm_field_fn fn, void *ud);
  * E[0..nterms) when E is non-NULL. Returns MH_OK or a term's status. */
 int mm_film_field(mm_film *f, const double *m, double t, double *H, double *E);
 
-/* Total energy (J); per-term energies into E[f->nterms] when non-NULL. */
-int mm_film_energy(mm_film *f, double *total, double *E);
+/* One field evaluation of the current state: total energy (J) into *total,
+ * per-term energies into E[0..nterms), max over the mask of |m x H| (A/m)
+ * into *torque; each output may be NULL. Returns MH_OK, MH_ENOMEM or a
+ * term's status (outputs then unset). */
+int mm_film_eval(mm_film *f, double *total, double *E, double *torque);
 
 /* max over the mask of |m x H| (A/m) for the current state; -1 on failure. */
 double mm_film_max_torque(mm_film *f);
