@@ -80,6 +80,62 @@ static int array_len(lua_State *L)
     return 1;
 }
 
+/* Printing: every entry of a small array; a dimension longer than
+ * PRINT_FULL shows its first and last PRINT_EDGE entries around "...",
+ * as NumPy does. Columns are right-aligned to the widest printed entry. */
+#define PRINT_FULL 10
+#define PRINT_EDGE 3
+
+/* The k-th printed index of a dimension of length n, or -1 for the "..."
+ * slot; *count receives the number of slots. */
+static int print_index(int n, int k, int *count)
+{
+    if (n <= PRINT_FULL) {
+        *count = n;
+        return k;
+    }
+    *count = 2 * PRINT_EDGE + 1;
+    if (k < PRINT_EDGE)
+        return k;
+    if (k == PRINT_EDGE)
+        return -1;
+    return n - (2 * PRINT_EDGE + 1 - k);
+}
+
+static void add_entries(luaL_Buffer *b, const double *row, int stride, int n, int width)
+{
+    int slots;
+    print_index(n, 0, &slots);
+    for (int k = 0; k < slots; k++) {
+        int j = print_index(n, k, &slots);
+        char num[40];
+        if (j < 0)
+            snprintf(num, sizeof num, " %*s", width, "...");
+        else
+            snprintf(num, sizeof num, " %*.6g", width, row[(size_t)j * stride]);
+        luaL_addstring(b, num);
+    }
+}
+
+static int print_width(const lmh_array *a)
+{
+    int width = 3, rslots, cslots;
+    print_index(a->rows, 0, &rslots);
+    print_index(a->cols, 0, &cslots);
+    for (int ri = 0; ri < rslots; ri++) {
+        int i = print_index(a->rows, ri, &rslots);
+        for (int ci = 0; i >= 0 && ci < cslots; ci++) {
+            int j = print_index(a->cols, ci, &cslots);
+            if (j >= 0) {
+                char num[40];
+                int len = snprintf(num, sizeof num, "%.6g", a->data[(size_t)i * a->cols + j]);
+                width = len > width ? len : width;
+            }
+        }
+    }
+    return width;
+}
+
 static int array_tostring(lua_State *L)
 {
     lmh_array *a = luaL_checkudata(L, 1, LMH_ARRAY_MT);
@@ -91,17 +147,164 @@ static int array_tostring(lua_State *L)
     luaL_buffinit(L, &b);
     lua_pushfstring(L, "Array %dx%d", a->rows, a->cols);
     luaL_addvalue(&b);
-    if (a->rows <= 8 && a->cols <= 8) {
-        for (int i = 0; i < a->rows; i++) {
-            luaL_addstring(&b, "\n ");
-            for (int j = 0; j < a->cols; j++) {
-                char num[32];
-                snprintf(num, sizeof num, " %+.6g", a->data[(size_t)i * a->cols + j]);
-                luaL_addstring(&b, num);
-            }
+    int width = print_width(a), slots;
+    print_index(a->rows, 0, &slots);
+    for (int k = 0; k < slots; k++) {
+        int i = print_index(a->rows, k, &slots);
+        luaL_addstring(&b, "\n ");
+        if (i < 0) {
+            char dots[40];
+            snprintf(dots, sizeof dots, " %*s", width, "...");
+            luaL_addstring(&b, dots);
+        } else {
+            add_entries(&b, a->data + (size_t)i * a->cols, 1, a->cols, width);
         }
     }
     luaL_pushresult(&b);
+    return 1;
+}
+
+/* ---------- indexing: v[i], m[i][j] through row views ---------- */
+
+#define ROW_MT "maghop.ArrayRow"
+
+/* A view of row `row` (1-based) of the Array in user value 1. */
+typedef struct {
+    int row;
+} array_row;
+
+/* Integer key at slot idx, or raise: a float or string that is no method
+ * would otherwise read as nil far from the mistake. */
+static lua_Integer index_key(lua_State *L, int idx, const char *what)
+{
+    int isint;
+    lua_Integer i = lua_tointegerx(L, idx, &isint);
+    if (!isint && lua_type(L, idx) == LUA_TNUMBER)
+        lmh_error(L, "%s index must be an integer, got %g", what, lua_tonumber(L, idx));
+    if (!isint)
+        lmh_error(L, "%s index must be an integer, got a %s", what, luaL_typename(L, idx));
+    return i;
+}
+
+/* The finite number assigned at slot idx, or raise naming the entry. */
+static double entry_value(lua_State *L, int idx, lua_Integer i, lua_Integer j)
+{
+    int isnum;
+    double v = lua_tonumberx(L, idx, &isnum);
+    if (!isnum)
+        lmh_error(L, "Array entry [%d,%d]: number expected, got a %s", (int)i, (int)j, luaL_typename(L, idx));
+    if (!isfinite(v))
+        lmh_error(L, "Array entry [%d,%d]: finite number expected, got %g", (int)i, (int)j, v);
+    return v;
+}
+
+/* Upvalue 1: the method table. Integer keys read entries (vectors) or
+ * rows (matrices); like a Lua sequence, an index outside 1..#a gives nil,
+ * so ipairs stops after the last one. */
+static int array_index(lua_State *L)
+{
+    lmh_array *a = lmh_array_check(L, 1);
+    if (lua_type(L, 2) == LUA_TSTRING) {
+        lua_gettable(L, lua_upvalueindex(1));
+        return 1;
+    }
+    lua_Integer i = index_key(L, 2, "Array");
+    if (i < 1 || i > a->rows)
+        return 0;
+    if (a->cols == 1) {
+        lua_pushnumber(L, a->data[i - 1]);
+        return 1;
+    }
+    array_row *r = lua_newuserdatauv(L, sizeof *r, 1);
+    r->row = (int)i;
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, -2, 1);
+    luaL_setmetatable(L, ROW_MT);
+    return 1;
+}
+
+/* v[i] = x for a vector; a matrix takes m[i][j] = x. */
+static int array_newindex(lua_State *L)
+{
+    lmh_array *a = lmh_array_check(L, 1);
+    lua_Integer i = index_key(L, 2, "Array");
+    if (a->cols != 1)
+        return lmh_error(L, "Array %dx%d: assign an entry as m[i][j] = x, not a whole row", a->rows, a->cols);
+    if (i < 1 || i > a->rows)
+        return lmh_error(L, "Array index %d outside 1..%d", (int)i, a->rows);
+    a->data[i - 1] = entry_value(L, 3, i, 1);
+    return 0;
+}
+
+/* The parent Array of a row view at slot 1 (left on the stack) and the
+ * row's data, raising when the parent was closed. */
+static double *row_data(lua_State *L, array_row **rp, lmh_array **ap)
+{
+    array_row *r = luaL_checkudata(L, 1, ROW_MT);
+    lua_getiuservalue(L, 1, 1);
+    lmh_array *a = luaL_checkudata(L, -1, LMH_ARRAY_MT);
+    if (!a->data)
+        lmh_error(L, "row %d of a closed Array", r->row);
+    *rp = r;
+    *ap = a;
+    return a->data + (size_t)(r->row - 1) * a->cols;
+}
+
+static int row_index(lua_State *L)
+{
+    array_row *r;
+    lmh_array *a;
+    double *d = row_data(L, &r, &a);
+    lua_Integer j = index_key(L, 2, "Array row");
+    if (j < 1 || j > a->cols)
+        return 0;
+    lua_pushnumber(L, d[j - 1]);
+    return 1;
+}
+
+static int row_newindex(lua_State *L)
+{
+    array_row *r;
+    lmh_array *a;
+    double *d = row_data(L, &r, &a);
+    lua_Integer j = index_key(L, 2, "Array row");
+    if (j < 1 || j > a->cols)
+        return lmh_error(L, "Array column index %d outside 1..%d", (int)j, a->cols);
+    d[j - 1] = entry_value(L, 3, r->row, j);
+    return 0;
+}
+
+static int row_len(lua_State *L)
+{
+    array_row *r;
+    lmh_array *a;
+    row_data(L, &r, &a);
+    lua_pushinteger(L, a->cols);
+    return 1;
+}
+
+static int row_tostring(lua_State *L)
+{
+    array_row *r;
+    lmh_array *a;
+    double *d = row_data(L, &r, &a);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    lua_pushfstring(L, "Array row %d of %dx%d\n ", r->row, a->rows, a->cols);
+    luaL_addvalue(&b);
+    add_entries(&b, d, 1, a->cols, 0);
+    luaL_pushresult(&b);
+    return 1;
+}
+
+/* a == b: same shape and equal entries (== on numbers). */
+static int array_eq(lua_State *L)
+{
+    lmh_array *a = luaL_testudata(L, 1, LMH_ARRAY_MT), *b = luaL_testudata(L, 2, LMH_ARRAY_MT);
+    int eq = a && b && a->data && b->data && a->rows == b->rows && a->cols == b->cols;
+    for (size_t k = 0; eq && k < (size_t)a->rows * a->cols; k++)
+        eq = a->data[k] == b->data[k];
+    lua_pushboolean(L, eq || (a && a == b));
     return 1;
 }
 
@@ -204,9 +407,22 @@ static int array_binop(lua_State *L, int op)
     return 1;
 }
 
-static int array_add(lua_State *L) { return array_binop(L, '+'); }
-static int array_sub(lua_State *L) { return array_binop(L, '-'); }
-static int array_mul(lua_State *L) { return array_binop(L, '*'); }
+/* Arithmetic on finite entries can overflow; an inf or NaN would then
+ * travel on silently, so the result is checked. */
+static int array_arith(lua_State *L, int op)
+{
+    array_binop(L, op);
+    lmh_array *r = luaL_checkudata(L, -1, LMH_ARRAY_MT);
+    for (size_t k = 0; k < (size_t)r->rows * r->cols; k++)
+        if (!isfinite(r->data[k]))
+            return lmh_error(L, "Array arithmetic (%c) overflows: entry [%zu,%zu] is %g", op,
+                             k / r->cols + 1, k % r->cols + 1, r->data[k]);
+    return 1;
+}
+
+static int array_add(lua_State *L) { return array_arith(L, '+'); }
+static int array_sub(lua_State *L) { return array_arith(L, '-'); }
+static int array_mul(lua_State *L) { return array_arith(L, '*'); }
 
 static int array_unm(lua_State *L)
 {
@@ -239,13 +455,17 @@ static const luaL_Reg array_methods[] = {
     {"row_sums", array_row_sums}, {NULL, NULL}};
 
 static const luaL_Reg array_meta[] = {
-    {"__len", array_len},
+    {"__len", array_len},    {"__eq", array_eq},       {"__newindex", array_newindex},
     {"__tostring", array_tostring}, {"__add", array_add}, {"__sub", array_sub},
     {"__mul", array_mul},    {"__unm", array_unm},     {NULL, NULL}};
 
 void lmh_open_array(lua_State *L)
 {
-    lmh_newtype(L, LMH_ARRAY_MT, array_methods, array_meta, array_close, NULL);
+    lmh_newtype(L, LMH_ARRAY_MT, array_methods, array_meta, array_close, array_index);
+    static const luaL_Reg row_meta[] = {{"__index", row_index},   {"__newindex", row_newindex},
+                                        {"__len", row_len},       {"__tostring", row_tostring},
+                                        {NULL, NULL}};
+    lmh_newtype(L, ROW_MT, NULL, row_meta, NULL, NULL);
     lua_pushcfunction(L, array_new);
     lua_setfield(L, -2, "array");
     lua_pushcfunction(L, array_zeros);

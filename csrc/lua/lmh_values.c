@@ -62,6 +62,11 @@ lmh_array *lmh_array_from(lua_State *L, int arg)
     arg = lua_absindex(L, arg);
     if (luaL_testudata(L, arg, LMH_ARRAY_MT)) {
         lmh_array *src = lmh_array_check(L, arg);
+        /* the same values are refused in an Array as in a table */
+        for (size_t k = 0; k < (size_t)src->rows * src->cols; k++)
+            if (!isfinite(src->data[k]))
+                lmh_argerror(L, arg, "entry [%zu,%zu] is not finite (%g)", k / src->cols + 1,
+                             k % src->cols + 1, src->data[k]);
         lmh_array *a = lmh_array_push(L, src->rows, src->cols);
         memcpy(a->data, src->data, sizeof(double) * src->rows * src->cols);
         return a;
