@@ -11,7 +11,7 @@ local opts = mh.cli.parse({pulses = 60, out = "out/fig4", quiet = false},
 local N = 4
 
 local patterns, header = {}, {"state", "label"}
-for k = 1, 7 do -- node 1 = '+', not "++++": the seven independent patterns
+for k = 2, 8 do -- node 1 = '+', not "++++" (state 1): the seven independent patterns
   patterns[#patterns + 1] = mh.hopfield.state(k, N)
   header[#header + 1] = "E_" .. mh.hopfield.label(patterns[#patterns])
 end
@@ -24,23 +24,24 @@ for p, x in ipairs(patterns) do
   local e = net:landscape():totable()
   energies[p] = e
   local minima = mh.hopfield.argmin(net:landscape(), 1e-9)
-  local k, mirror = mh.hopfield.index(x), mh.hopfield.index(mh.hopfield.state(15 - mh.hopfield.index(x), N))
+  local k = mh.hopfield.index(x)
+  local mirror = (1 << N) + 1 - k -- state numbers are 1-based: the mirror of k is 2^N + 1 - k
   local good = #minima == 2
   for _, m in ipairs(minima) do good = good and (m == k or m == mirror) end
   if good then ok = ok + 1 end
   local labels = {}
-  for s = 0, 15 do labels[s + 1] = mh.hopfield.label(mh.hopfield.state(s, N)) end
+  for s = 1, 16 do labels[s] = mh.hopfield.label(mh.hopfield.state(s, N)) end
   -- energies in mS: w is in siemens
   local vals = {}
   for s = 1, 16 do vals[s] = e[s] * 1e3 end
   panels[p] = {title = ("trained %s%s"):format(mh.hopfield.label(x), good and "" or " (FAILED)"),
-               labels = labels, values = vals, highlight = k + 1}
+               labels = labels, values = vals, highlight = k}
 end
 
 local rows = {}
-for s = 0, 15 do
+for s = 1, 16 do
   local r = {s, mh.hopfield.label(mh.hopfield.state(s, N))}
-  for p = 1, #patterns do r[#r + 1] = energies[p][s + 1] end
+  for p = 1, #patterns do r[#r + 1] = energies[p][s] end
   rows[#rows + 1] = r
 end
 mh.io.write_csv(opts.out .. "/landscape.csv", header, rows)

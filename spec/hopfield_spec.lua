@@ -87,12 +87,14 @@ function T.test_landscape_matches_energy()
   local net = mh.hopfield.new(w)
   local e = net:landscape():totable()
   lu.assertEquals(#e, 2 ^ n)
-  for k = 0, 2 ^ n - 1 do
+  for k = 1, 2 ^ n do
     local s = mh.hopfield.state(k, n)
     lu.assertEquals(mh.hopfield.index(s), k)
-    lu.assertAlmostEquals(e[k + 1], direct_energy(w, s), 1e-12)
+    lu.assertAlmostEquals(e[k], direct_energy(w, s), 1e-12)
   end
-  lu.assertEquals(mh.hopfield.label(mh.hopfield.state(3, 4)), "++--")
+  lu.assertEquals(mh.hopfield.label(mh.hopfield.state(4, 4)), "++--")
+  lu.assertEquals(mh.hopfield.label(mh.hopfield.state(1, 4)), "++++")
+  lu.assertEquals(mh.hopfield.index("----"), 16)
   lu.assertEquals(mh.hopfield.parse("+−+−"), {1, -1, 1, -1})
 end
 
@@ -100,15 +102,15 @@ function T.test_seven_patterns_are_energy_minima()
   -- Fig. 4a-g: train each independent 4-node pattern on the compact device;
   -- the landscape's argmin is the pattern or its mirror.
   local count = 0
-  for k = 0, 7 do
+  for k = 1, 8 do
     local x = mh.hopfield.state(k, 4)
-    if k ~= 0 then
+    if k ~= 1 then
       count = count + 1
       local dev = mh.compact.new()
       dev:pulse(x, 60)
       local net = mh.hopfield.new(dev:weights())
       local ks = mh.hopfield.argmin(net:landscape(), 1e-9)
-      local mirror = mh.hopfield.index(mh.hopfield.state(15 - k, 4))
+      local mirror = 17 - k -- the mirror of state k is state 2^4 + 1 - k
       lu.assertEquals(#ks, 2)
       table.sort(ks)
       lu.assertEquals(ks, {math.min(k, mirror), math.max(k, mirror)})
@@ -186,6 +188,41 @@ function T.test_bad_input()
   H.raises("linearly dependent", mh.rules.pinv, {{1, 1, -1}, {1, 1, -1}})
   H.raises("pattern 2: length 3 expected", mh.rules.outer, {{1, 1, -1}, {1, 1}})
   H.raises("pattern 1: entry 2 is 3", mh.rules.storkey, {{1, 3, -1}})
+end
+
+-- One convention: states are numbered 1..2^n everywhere; states print as
+-- labels; a "+-+-" label is accepted wherever a ±1 pattern is.
+function T.test_states_one_based_and_printed_as_labels()
+  local H4 = mh.hopfield
+  lu.assertEquals(tostring(H4.state(1, 4)), "++++")
+  lu.assertEquals(tostring(H4.state(16, 4)), "----")
+  H.raises("1-based", H4.state, 0, 4)
+  H.raises("1..16", H4.state, 17, 4)
+  lu.assertEquals(tostring(H4.parse("+-+-")), "+-+-")
+  lu.assertEquals("state " .. H4.parse("++--"), "state ++--")
+  lu.assertTrue(H4.parse("+-+-") == H4.state(6, 4))
+  local dev = mh.compact.new()
+  dev:pulse("++--", 60)
+  local net = H4.new(dev:weights())
+  local s, sweeps, converged = net:recall("+---", {mode = "async", seed = 1})
+  lu.assertEquals(tostring(s), "++--")
+  lu.assertEquals(s[1], 1)
+  lu.assertEquals(#s, 4)
+  lu.assertTrue(converged)
+  lu.assertTrue(sweeps >= 1)
+  lu.assertEquals(net:energy("++--"), net:energy({1, 1, -1, -1}))
+  local ks = H4.argmin(net:landscape(), 1e-9)
+  table.sort(ks)
+  lu.assertEquals(ks, {H4.index("++--"), H4.index("--++")})
+  -- labels wherever a pattern goes: compact:pulse, rules, gradient
+  local a, b = mh.compact.new(), mh.compact.new()
+  a:pulse("+-+-", 5)
+  b:pulse({1, -1, 1, -1}, 5)
+  lu.assertEquals(a:conductance():totable(), b:conductance():totable())
+  lu.assertEquals(mh.rules.outer({"+-+-", "++--"}):totable(), mh.rules.outer({{1, -1, 1, -1}, {1, 1, -1, -1}}):totable())
+  lu.assertEquals(a:cost("+−+−"), a:cost({1, -1, 1, -1})) -- the minus sign U+2212 too
+  H.raises("has 'x' at position 3", a.pulse, a, "+-x-")
+  H.raises("length 4 expected, got 3", a.pulse, a, "+-+")
 end
 
 return {TestHopfield = T}

@@ -101,7 +101,7 @@ static int net_recall(lua_State *L)
     int st = mh_hop_recall(h->n, h->w, s, mode, (uint64_t)seed, (int)max_sweeps, &info);
     if (st != MH_OK)
         return lmh_status_error(L, st, "recall");
-    lmh_push_vector(L, s, h->n);
+    lmh_push_state(L, s, h->n);
     lua_pushinteger(L, info.sweeps);
     lua_pushboolean(L, info.converged);
     lua_pushboolean(L, info.cycle);

@@ -25,6 +25,8 @@ int luaopen_maghop_core(lua_State *L)
     lua_newtable(L);
     lua_pushcfunction(L, l_wtime);
     lua_setfield(L, -2, "wtime");
+    lua_pushcfunction(L, lmh_as_state);
+    lua_setfield(L, -2, "as_state");
     for (int i = 0; openers[i]; i++)
         openers[i](L);
     return 1;

@@ -59,7 +59,7 @@ static int flip(lua_State *L)
     mh_rng_permutation(&rng, n, perm);
     for (int i = 0; i < k; i++)
         x[perm[i]] = -x[perm[i]];
-    lmh_push_vector(L, x, n);
+    lmh_push_state(L, x, n);
     return 1;
 }
 

@@ -135,7 +135,7 @@ lmh_field *lmh_field_check(lua_State *L, int arg);
 mm_film *lmh_film_check(lua_State *L, int arg);
 
 /* Read a ±1 state vector of length n (n < 0: any length) from slot arg
- * (Lua table or Array) into a new n x 1 Array pushed on the stack; raises
+ * (Lua table, Array or "+-+-" label string) into a new n x 1 Array pushed on the stack; raises
  * naming arg for wrong length, non-±1 entries or non-finite values. */
 double *lmh_check_pm1(lua_State *L, int arg, int n, int *len);
 
@@ -145,5 +145,12 @@ double *lmh_check_patterns(lua_State *L, int arg, int *p, int *n);
 
 /* Push a Lua table {v1, ..., vn} of numbers. */
 void lmh_push_vector(lua_State *L, const double *v, int n);
+
+/* Push a ±1 state {s1, ..., sn} with the maghop.State metatable: it prints
+ * and concatenates as its "+-+-" label and compares element-wise with ==. */
+void lmh_push_state(lua_State *L, const double *v, int n);
+
+/* core.as_state(t) -> t with the State metatable (a lua_CFunction). */
+int lmh_as_state(lua_State *L);
 
 #endif

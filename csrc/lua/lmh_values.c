@@ -141,12 +141,61 @@ mm_film *lmh_film_check(lua_State *L, int arg)
 
 /* ---------- ±1 state vectors ---------- */
 
-/* Copy a ±1 vector at stack index idx (table or Array) into out[0..n),
- * raising against argument `arg`; `what` prefixes messages ("pattern 2"). */
+/* A "+-+-" label: '+' is +1, '-' or the minus sign U+2212 is -1, spaces
+ * are skipped. Writes up to `cap` values to out (may be NULL) and returns
+ * the count, or -(byte offset + 1) of the first other character. */
+static int pm1_label(const char *s, size_t len, double *out, int cap)
+{
+    int n = 0;
+    for (size_t i = 0; i < len; i++) {
+        double v;
+        if (s[i] == '+')
+            v = 1.0;
+        else if (s[i] == '-')
+            v = -1.0;
+        else if (s[i] == ' ')
+            continue;
+        else if (i + 2 < len && (unsigned char)s[i] == 0xE2 && (unsigned char)s[i + 1] == 0x88 &&
+                 (unsigned char)s[i + 2] == 0x92) {
+            v = -1.0;
+            i += 2;
+        } else
+            return -(int)i - 1;
+        if (out && n < cap)
+            out[n] = v;
+        n++;
+    }
+    return n;
+}
+
+static int label_len(lua_State *L, int idx, int arg, const char *what)
+{
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    if (len > 1000000)
+        lmh_argerror(L, arg, "%s: label of %d bytes is too long", what, (int)len);
+    int n = pm1_label(s, len, NULL, 0);
+    if (n < 0)
+        lmh_argerror(L, arg, "%s: label \"%s\" has '%c' at position %d; use '+' and '-'", what, s, s[-n - 1], -n);
+    return n;
+}
+
+/* Copy a ±1 vector at stack index idx (table, Array or "+-+-" label) into
+ * out[0..n), raising against argument `arg`; `what` prefixes messages
+ * ("pattern 2"). */
 static void read_pm1(lua_State *L, int idx, int arg, int n, double *out, const char *what)
 {
     lmh_array *a = luaL_testudata(L, idx, LMH_ARRAY_MT);
     int len;
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        len = label_len(L, idx, arg, what);
+        if (len != n)
+            lmh_argerror(L, arg, "%s: length %d expected, got %d (\"%s\")", what, n, len, lua_tostring(L, idx));
+        size_t bytes;
+        const char *s = lua_tolstring(L, idx, &bytes);
+        pm1_label(s, bytes, out, n);
+        return;
+    }
     if (a) {
         if (a->cols != 1)
             lmh_argerror(L, arg, "%s: vector expected, got a %dx%d matrix", what, a->rows, a->cols);
@@ -154,7 +203,8 @@ static void read_pm1(lua_State *L, int idx, int arg, int n, double *out, const c
     } else if (lua_istable(L, idx)) {
         len = (int)luaL_len(L, idx);
     } else {
-        lmh_argerror(L, arg, "%s: table of +1/-1 expected, got %s", what, luaL_typename(L, idx));
+        lmh_argerror(L, arg, "%s: table of +1/-1 or a \"+-+-\" label expected, got %s", what,
+                     luaL_typename(L, idx));
         return;
     }
     if (len != n)
@@ -182,8 +232,15 @@ static int vector_len(lua_State *L, int idx, int arg, const char *what)
     lmh_array *a = luaL_testudata(L, idx, LMH_ARRAY_MT);
     if (a)
         return a->rows;
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        int n = label_len(L, idx, arg, what);
+        if (n < 1)
+            lmh_argerror(L, arg, "%s: empty state", what);
+        return n;
+    }
     if (!lua_istable(L, idx))
-        lmh_argerror(L, arg, "%s: table of +1/-1 expected, got %s", what, luaL_typename(L, idx));
+        lmh_argerror(L, arg, "%s: table of +1/-1 or a \"+-+-\" label expected, got %s", what,
+                     luaL_typename(L, idx));
     int n = (int)luaL_len(L, idx);
     if (n < 1)
         lmh_argerror(L, arg, "%s: empty state", what);
@@ -232,4 +289,80 @@ void lmh_push_vector(lua_State *L, const double *v, int n)
         lua_pushnumber(L, v[i]);
         lua_rawseti(L, -2, i + 1);
     }
+}
+
+/* ---------- State: a ±1 table that prints as its "+-+-" label ---------- */
+
+#define STATE_MT "maghop.State"
+
+static void state_label(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    lua_Integer n = luaL_len(L, idx);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, idx, i);
+        int positive = lua_tonumber(L, -1) > 0;
+        lua_pop(L, 1);
+        luaL_addchar(&b, positive ? '+' : '-');
+    }
+    luaL_pushresult(&b);
+}
+
+static int state_tostring(lua_State *L)
+{
+    state_label(L, 1);
+    return 1;
+}
+
+static int state_concat(lua_State *L)
+{
+    for (int i = 1; i <= 2; i++) {
+        if (lua_istable(L, i))
+            state_label(L, i);
+        else
+            luaL_tolstring(L, i, NULL);
+    }
+    lua_concat(L, 2);
+    return 1;
+}
+
+static int state_eq(lua_State *L)
+{
+    lua_Integer n = luaL_len(L, 1);
+    int eq = n == luaL_len(L, 2);
+    for (lua_Integer i = 1; eq && i <= n; i++) {
+        lua_geti(L, 1, i);
+        lua_geti(L, 2, i);
+        eq = lua_compare(L, -1, -2, LUA_OPEQ);
+        lua_pop(L, 2);
+    }
+    lua_pushboolean(L, eq);
+    return 1;
+}
+
+static void push_state_mt(lua_State *L)
+{
+    if (luaL_newmetatable(L, STATE_MT)) {
+        static const luaL_Reg meta[] = {{"__tostring", state_tostring}, {"__concat", state_concat},
+                                        {"__eq", state_eq}, {NULL, NULL}};
+        luaL_setfuncs(L, meta, 0);
+    }
+}
+
+void lmh_push_state(lua_State *L, const double *v, int n)
+{
+    lmh_push_vector(L, v, n);
+    push_state_mt(L);
+    lua_setmetatable(L, -2);
+}
+
+int lmh_as_state(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    push_state_mt(L);
+    lua_setmetatable(L, 1);
+    return 1;
 }

@@ -4,28 +4,63 @@ local core = require "maghop.core"
 
 local hopfield = {}
 
+--- Give a ±1 table (or label string) the State metatable, so it prints as
+-- "+-+-" (tostring, print, ..) and compares element-wise with ==; the
+-- table itself is returned (a string is parsed into a new one).
+-- @tparam table|string s ±1 entries or a "+-+-" label
+-- @treturn table s as a State
+function hopfield.as_state(s)
+  if type(s) == "string" then return hopfield.parse(s) end
+  if type(s) ~= "table" then error(("as_state: table of +1/-1 or a label expected, got %s"):format(type(s)), 2) end
+  return core.as_state(s)
+end
+
 --- New network from a symmetric weight matrix (table of rows or Array).
--- Methods: net:energy(s), net:recall(s, {mode="sync"|"async", seed=, max_sweeps=})
--- -> state, sweeps, converged, cycle; net:landscape() -> Array of 2^N energies.
+-- Methods: `net:energy(s)` → E (same unit as w); `net:recall(s, {mode =
+-- "sync"|"async", seed =, max_sweeps =})` → state (a State: prints as
+-- "+-+-"), sweeps, converged, cycle; `net:landscape()` → Array of the 2^N
+-- energies, entry k for `hopfield.state(k, N)` (N <= 20). A state may be
+-- given as a ±1 table, an Array or a "+-+-" label.
+-- @tparam table|Array w N x N symmetric weights
+-- @return the network
 function hopfield.new(w)
   return core.hopfield(w)
 end
 
---- State number k (0-based, as in net:landscape()) of n nodes as a ±1 table:
--- k read as an n-bit binary number, node 1 the top bit, a set bit meaning -1.
+--- State number k of n nodes (1-based, like every index in maghop: entry k
+-- of `net:landscape()` is the energy of `state(k, n)`): k - 1 read as an
+-- n-bit binary number, node 1 the top bit, a set bit meaning -1; state(1, n)
+-- is all "+".
+-- @int k state number, 1..2^n
+-- @int n number of nodes, 1..52
+-- @treturn table the State (prints as "+-+-")
+-- @raise when k or n is out of range
 function hopfield.state(k, n)
+  if math.type(n) ~= "integer" or n < 1 or n > 52 then
+    error(("state: n must be an integer in 1..52, got %s"):format(tostring(n)), 2)
+  end
+  if math.type(k) ~= "integer" and not (type(k) == "number" and k == math.floor(k)) then
+    error(("state: k must be an integer in 1..2^%d, got %s"):format(n, tostring(k)), 2)
+  end
+  k = math.tointeger(k)
+  if not k or k < 1 or k > (1 << n) then
+    error(("state: k must be in 1..%d (1-based), got %s"):format(1 << n, tostring(k)), 2)
+  end
   local s = {}
   for i = 1, n do
-    s[i] = ((k >> (n - i)) & 1) == 1 and -1 or 1
+    s[i] = (((k - 1) >> (n - i)) & 1) == 1 and -1 or 1
   end
-  return s
+  return core.as_state(s)
 end
 
---- Index k of a ±1 state (inverse of hopfield.state).
+--- Number k (1-based) of a ±1 state: the inverse of hopfield.state.
+-- @tparam table|string s ±1 entries or a "+-+-" label
+-- @treturn int k in 1..2^#s
 function hopfield.index(s)
+  if type(s) == "string" then s = hopfield.parse(s) end
   local k = 0
   for i = 1, #s do k = (k << 1) | (s[i] < 0 and 1 or 0) end
-  return k
+  return k + 1
 end
 
 --- "+-+-"-style label of a ±1 state.
@@ -35,13 +70,17 @@ function hopfield.label(s)
   return table.concat(c)
 end
 
---- Parse a "+-+-" label into a ±1 table (accepts '-' and the minus sign '−').
+--- Parse a "+-+-" label into a ±1 State (accepts '-' and the minus sign '−').
+-- @string label the label
+-- @treturn table the State
+-- @raise when the label has no '+'/'-'
 function hopfield.parse(label)
+  if type(label) ~= "string" then error(("hopfield.parse: string expected, got %s"):format(type(label)), 2) end
   local s = {}
   label = label:gsub("\u{2212}", "-")
   for ch in label:gmatch("[+-]") do s[#s + 1] = ch == "+" and 1 or -1 end
   if #s == 0 then error("hopfield.parse: no '+'/'-' in " .. ("%q"):format(label), 2) end
-  return s
+  return core.as_state(s)
 end
 
 --- Similarity S = x . y of two ±1 vectors.
@@ -62,7 +101,13 @@ function hopfield.classify(x, patterns)
   return best, best_s
 end
 
---- The argmin state(s) of a landscape Array: index list (0-based k) and E.
+--- The argmin state(s) of a landscape Array: the list of state numbers k
+-- (1-based, for hopfield.state(k, n)) within a relative `tol` of the
+-- minimum, and the minimum energy.
+-- @tparam Array energies from net:landscape()
+-- @number[opt=1e-12] tol relative tolerance
+-- @treturn {int,...} state numbers
+-- @treturn number the minimum energy
 function hopfield.argmin(energies, tol)
   tol = tol or 1e-12
   local e = energies:totable()
@@ -71,7 +116,7 @@ function hopfield.argmin(energies, tol)
   local scale = math.max(1e-300, math.abs(emin))
   local ks = {}
   for k = 1, #e do
-    if e[k] - emin <= tol * scale then ks[#ks + 1] = k - 1 end
+    if e[k] - emin <= tol * scale then ks[#ks + 1] = k end
   end
   return ks, emin
 end

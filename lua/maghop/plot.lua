@@ -21,13 +21,40 @@ plot.quote = q
 -- break (which could end the block and start commands).
 local function cell(s) return (tostring(s):gsub("[\r\n,]", " ")) end
 
+local has_gnuplot
+-- the gnuplot command: $MAGHOP_GNUPLOT when set, else gnuplot on the PATH
+local GNUPLOT = os.getenv("MAGHOP_GNUPLOT") or "gnuplot"
+
+--- Whether gnuplot is installed (checked once; $MAGHOP_GNUPLOT names another command). When it is not, the first
+-- plot call writes one warning to stderr and every plot returns nil, message
+-- (data files are still written by the scripts).
+-- @treturn boolean
+function plot.available()
+  if has_gnuplot == nil then
+    has_gnuplot = os.execute("command -v " .. mio.shell_quote(GNUPLOT) .. " >/dev/null 2>&1") == true
+  end
+  return has_gnuplot
+end
+
+local warned = false
+
 --- Run a gnuplot script; returns true or nil, message.
+-- @string script gnuplot commands
+-- @return true, or nil and a message (gnuplot missing or failed)
 function plot.gnuplot(script)
+  if not plot.available() then
+    if not warned then
+      warned = true
+      io.stderr:write("maghop: gnuplot not found: PNG figures are skipped, data files are still written "
+        .. "(Debian: apt-get install gnuplot-nox)\n")
+    end
+    return nil, "gnuplot is not installed"
+  end
   local tmp = os.tmpname()
   local f = assert(io.open(tmp, "w"))
   f:write(script)
   f:close()
-  local ok, _, code = os.execute("gnuplot " .. mio.shell_quote(tmp) .. " 2>/dev/null")
+  local ok, _, code = os.execute(mio.shell_quote(GNUPLOT) .. " " .. mio.shell_quote(tmp) .. " 2>/dev/null")
   os.remove(tmp)
   if not ok then return nil, "gnuplot failed or is not installed (exit " .. tostring(code) .. ")" end
   return true

@@ -333,7 +333,7 @@ function Twin:recall(state, opts)
                                                      max_sweeps = opts.max_sweeps})
   end
   self.timing.recall = self.timing.recall + core.wtime() - t0
-  return s, sweeps, converged, cycle
+  return hopfield.as_state(s), sweeps, converged, cycle
 end
 
 --- Save the magnetization (OVF 2.0 binary 8) and a colour-wheel PNG of the
