@@ -514,18 +514,36 @@ end
 -- Running
 ---------------------------------------------------------------------------
 
-local function progress_reporter(enabled, total, done0, failed0)
+--- Progress mode: 0 none, 1 a live line (stderr is a terminal), 2 a line
+-- every 10 s and at the end (log files of cluster jobs). Default: 1 on a
+-- terminal, else 2 under MPI, else 0; progress = false silences it,
+-- progress = true forces 1 or 2.
+local function progress_mode(o, ranks)
+  if o.progress == false then return 0 end
+  if core.stderr_isatty() then return 1 end
+  if o.progress or ranks > 1 then return 2 end
+  return 0
+end
+sweep.PROGRESS_EVERY_S = 10
+
+local function progress_reporter(mode, total, done0, failed0)
   local t0 = core.wtime()
+  local last = t0
   local st = {done = done0, failed = failed0, ran = 0}
   function st.step(failed)
     st.done, st.ran = st.done + 1, st.ran + 1
     if failed then st.failed = st.failed + 1 end
-    if enabled then
-      io.stderr:write("\r" .. core.progress_line(st.done, total, st.failed, st.ran, core.wtime() - t0) .. "\027[K")
+    local now = core.wtime()
+    local line = mode > 0 and core.progress_line(st.done, total, st.failed, st.ran, now - t0)
+    if mode == 1 then
+      io.stderr:write("\r" .. line .. "\027[K")
+    elseif mode == 2 and (now - last >= sweep.PROGRESS_EVERY_S or st.done == total) then
+      io.stderr:write(line .. "\n")
+      last = now
     end
   end
   function st.finish()
-    if enabled and st.ran > 0 then io.stderr:write("\n") end
+    if mode == 1 and st.ran > 0 then io.stderr:write("\n") end
   end
   return st
 end
@@ -543,7 +561,8 @@ end
 -- the parameters, seed, key and rng_seed), out (CSV path), retry_failed
 -- (rerun tasks recorded as failed; default: whether the script's arguments
 -- contain --retry-failed), metrics (optional list fixing the metric
--- columns), progress (default: whether stderr is a terminal).
+-- columns), progress (false: silent; default: a live line on a terminal,
+-- else under MPI a line every 10 s).
 -- Returns rows (sweep.read of this sweep's tasks, on every rank) and a
 -- summary {total, skipped, ran, failed, elapsed_s}.
 function sweep.run(o)
@@ -570,9 +589,7 @@ function sweep.run(o)
     local st = status[t.key]
     if not st then todo[#todo + 1] = t elseif st == "failed" then failed0 = failed0 + 1 end
   end
-  local show = o.progress
-  if show == nil then show = core.stderr_isatty() end
-  local prog = progress_reporter(show, #tasks, #tasks - #todo, failed0)
+  local prog = progress_reporter(progress_mode(o, 1), #tasks, #tasks - #todo, failed0)
   local ran_failed, bad = 0, nil
   for _, t in ipairs(todo) do
     local rec = execute(o, t, names, w.metrics)
@@ -673,10 +690,8 @@ function sweep.run_mpi(mpi, o, names, tasks, keyset, declared, retry)
 
   local final
   if rank == 0 then
-    local show = o.progress
-    if show == nil then show = core.stderr_isatty() end
     local farm = mpi.farm_open{path = o.out, n = #todo, total = #tasks, done = done0, failed = failed0,
-                               progress = show}
+                               progress = progress_mode(o, mpi.size()), every_s = sweep.PROGRESS_EVERY_S}
     local ok, err = pcall(work, function(kind, row) return farm:next(kind, row) end)
     if not ok then mpi.abort(1, "mh.sweep: " .. tostring(err)) end
     local s = farm:close()

@@ -312,8 +312,8 @@ typedef struct {
     long done, total, failed, ran; /* progress counters (done/failed include earlier runs) */
     long failed_run;
     int stop;                    /* a bad row arrived: hand out no more tasks */
-    int progress;
-    double t0;
+    int progress;                /* 0 none, 1 live line (terminal), 2 a line every every_s */
+    double t0, every_s, last;
     int workers;                 /* workers not yet told to stop */
     char io_err[512];
 } farm;
@@ -347,11 +347,13 @@ static long farm_record_and_take(farm *f, char kind, const char *row, size_t len
         }
         if (kind == 'B')
             f->stop = 1;
-        if (f->progress) {
+        double now = now_s();
+        if (f->progress == 1 || (f->progress == 2 && (now - f->last >= f->every_s || f->done == f->total))) {
             char line[160];
-            mh_progress_format(line, sizeof line, f->done, f->total, f->failed, f->ran, now_s() - f->t0);
-            fprintf(stderr, "\r%s\033[K", line);
+            mh_progress_format(line, sizeof line, f->done, f->total, f->failed, f->ran, now - f->t0);
+            fprintf(stderr, f->progress == 1 ? "\r%s\033[K" : "%s\n", line);
             fflush(stderr);
+            f->last = now;
         }
     }
     if (f->stop || f->io_err[0] || f->next > f->n)
@@ -393,8 +395,9 @@ static void farm_join(farm *f)
     }
 }
 
-/* mpi.farm_open{path =, n =, total =, done =, failed =, progress =} on rank 0:
- * start the manager thread; tasks 1..n are handed out in order. */
+/* mpi.farm_open{path =, n =, total =, done =, failed =, progress =, every_s =}
+ * on rank 0: start the manager thread; tasks 1..n are handed out in order.
+ * progress: 0 none, 1 a live line, 2 a line every every_s seconds. */
 static int l_farm_open(lua_State *L)
 {
     need_mpi(L, "farm_open");
@@ -420,10 +423,12 @@ static int l_farm_open(lua_State *L)
         lua_pop(L, 1);
     }
     lua_getfield(L, 1, "progress");
-    f->progress = lua_toboolean(L, -1);
-    lua_pop(L, 1);
+    f->progress = (int)luaL_optinteger(L, -1, 0);
+    lua_getfield(L, 1, "every_s");
+    f->every_s = luaL_optnumber(L, -1, 10.0);
+    lua_pop(L, 2);
     f->next = 1;
-    f->t0 = now_s();
+    f->t0 = f->last = now_s();
     f->workers = g_size - 1;
     pthread_mutex_init(&f->mu, NULL);
     if (pthread_create(&f->thread, NULL, manager, f) != 0)
@@ -456,7 +461,7 @@ static int l_farm_close(lua_State *L)
 {
     farm *f = check_farm(L);
     farm_join(f);
-    if (f->progress && f->ran > 0)
+    if (f->progress == 1 && f->ran > 0)
         fputc('\n', stderr);
     lua_createtable(L, 0, 4);
     lua_pushinteger(L, f->ran);
