@@ -279,6 +279,39 @@ function T.test_sweep_mpi_three_ranks_match_serial()
   os.execute("rm -rf " .. q(dir))
 end
 
+function T.test_sweep_mpi_groups_stay_on_one_rank()
+  need_mpi()
+  local dir = tmpdir()
+  local script, out = dir .. "/group.lua", dir .. "/g.csv"
+  local f = io.open(script, "w")
+  f:write(([[
+local mh = require "maghop"
+local rows = mh.sweep{params = {a = {1, 2, 3, 4}, b = {1, 2, 3}}, group = {"a"}, out = %q, progress = false,
+  run = function(p)
+    local t0 = mh.wtime()
+    while mh.wtime() - t0 < 0.02 do end
+    return {rank = mh.mpi.rank()}
+  end}
+if mh.mpi.rank() == 0 then
+  local by, used = {}, {}
+  for _, r in ipairs(rows) do
+    assert(by[r.a] == nil or by[r.a] == r.rank, "group a=" .. r.a .. " ran on two ranks")
+    by[r.a] = r.rank
+    used[r.rank] = true
+  end
+  print(("rows=%%d ranks=%%d"):format(#rows, (used[0] and 1 or 0) + (used[1] and 1 or 0) + (used[2] and 1 or 0)))
+end
+]]):format(out))
+  f:close()
+  local rc, text = sh(("timeout 120 %s %s %s"):format(MPIRUN, q(host), q(script)))
+  lu.assertEquals(rc, 0, text)
+  lu.assertStrContains(text, "rows=12")
+  lu.assertNotNil(text:match("ranks=[23]"), text)
+  H.raises("option 'group': group[1] = c is not a parameter", mh.sweep,
+    {params = {a = {1}}, group = {"c"}, run = function() return {m = 1} end, out = out})
+  os.execute("rm -rf " .. q(dir))
+end
+
 function T.test_sweep_mpi_sigkill_of_the_job_then_rerun()
   need_mpi()
   local dir = tmpdir()

@@ -25,7 +25,7 @@ local sweep = {}
 local FIXED = {"key", "seed", "status", "wall_s", "error"} -- reserved column names
 local RESERVED = {key = true, seed = true, status = true, wall_s = true, error = true, rng_seed = true}
 local OPTIONS = {params = true, seeds = true, run = true, out = true, retry_failed = true,
-                 metrics = true, progress = true}
+                 metrics = true, progress = true, group = true}
 
 ---------------------------------------------------------------------------
 -- Values, keys, seeds
@@ -210,6 +210,14 @@ local function check_opts(o)
   if o.progress ~= nil and type(o.progress) ~= "boolean" then
     bad("option 'progress': boolean expected, got " .. type(o.progress))
   end
+  if o.group ~= nil then
+    if type(o.group) ~= "table" then bad("option 'group': list of parameter names expected, got " .. type(o.group)) end
+    for i, g in ipairs(o.group) do
+      if type(g) ~= "string" or (g ~= "seed" and o.params[g] == nil) then
+        bad(("option 'group': group[%d] = %s is not a parameter (%s or seed)"):format(i, repr(g), table.concat(names, ", ")))
+      end
+    end
+  end
   return names, seeds
 end
 
@@ -348,6 +356,30 @@ sweep._format_row = format_row
 local function must(ok, err)
   if not ok then error("mh.sweep: " .. err, 0) end
   return ok
+end
+
+--- Split the task indices idx (in order) into units run one after another
+-- on one rank: tasks sharing the values of the `group` parameters form one
+-- unit (in order of first appearance); without group, one task per unit.
+local function units_of(tasks, idx, group)
+  local units, by = {}, {}
+  for _, i in ipairs(idx) do
+    if not group or #group == 0 then
+      units[#units + 1] = {i}
+    else
+      local parts = {}
+      for _, g in ipairs(group) do parts[#parts + 1] = repr(tasks[i][g]) end
+      local gk = table.concat(parts, "\0")
+      local u = by[gk]
+      if not u then
+        u = {}
+        by[gk] = u
+        units[#units + 1] = u
+      end
+      u[#u + 1] = i
+    end
+  end
+  return units
 end
 
 ---------------------------------------------------------------------------
@@ -562,7 +594,9 @@ end
 -- (rerun tasks recorded as failed; default: whether the script's arguments
 -- contain --retry-failed), metrics (optional list fixing the metric
 -- columns), progress (false: silent; default: a live line on a terminal,
--- else under MPI a line every 10 s).
+-- else under MPI a line every 10 s), group (list of parameter names: tasks
+-- sharing their values run one after another on the same rank, for run
+-- functions that cache costly work keyed by them).
 -- Returns rows (sweep.read of this sweep's tasks, on every rank) and a
 -- summary {total, skipped, ran, failed, elapsed_s}.
 function sweep.run(o)
@@ -584,10 +618,14 @@ function sweep.run(o)
   end
   local t0 = core.wtime()
   local w, status = open_writer(o.out, names, declared, wants_retry(o), keyset)
-  local todo, failed0 = {}, 0
-  for _, t in ipairs(tasks) do
+  local idx, failed0 = {}, 0
+  for i, t in ipairs(tasks) do
     local st = status[t.key]
-    if not st then todo[#todo + 1] = t elseif st == "failed" then failed0 = failed0 + 1 end
+    if not st then idx[#idx + 1] = i elseif st == "failed" then failed0 = failed0 + 1 end
+  end
+  local todo = {}
+  for _, u in ipairs(units_of(tasks, idx, o.group)) do
+    for _, i in ipairs(u) do todo[#todo + 1] = tasks[i] end
   end
   local prog = progress_reporter(progress_mode(o, 1), #tasks, #tasks - #todo, failed0)
   local ran_failed, bad = 0, nil
@@ -610,7 +648,8 @@ end
 
 ---------------------------------------------------------------------------
 -- Over MPI ranks: rank 0 reads the file and fixes the metric columns, then
--- every rank (rank 0 too) takes task numbers from rank 0's manager thread;
+-- every rank (rank 0 too) takes units (a task, or a group of tasks) from
+-- rank 0's manager thread;
 -- rows are written on rank 0 as they arrive. The closing broadcast gives
 -- every rank the same rows and summary, or the same error.
 ---------------------------------------------------------------------------
@@ -628,40 +667,44 @@ local function kind_of(rec) return rec.bad and "B" or KIND[rec.status] end
 
 local function prepare_root(o, names, tasks, keyset, declared, retry)
   local w, status = open_writer(o.out, names, declared, retry, keyset)
-  local todo, failed0 = {}, 0
+  local idx, failed0 = {}, 0
   for i, t in ipairs(tasks) do
     local st = status[t.key]
-    if not st then todo[#todo + 1] = i elseif st == "failed" then failed0 = failed0 + 1 end
+    if not st then idx[#idx + 1] = i elseif st == "failed" then failed0 = failed0 + 1 end
   end
-  local done0 = #tasks - #todo
+  local units = units_of(tasks, idx, o.group)
+  local done0 = #tasks - #idx
   -- Workers format rows, so the metric columns must be known first: rank 0
-  -- runs tasks alone until one succeeds (declare `metrics` to skip this).
+  -- runs units alone until a task succeeds (declare `metrics` to skip this).
   local ran, ran_failed = 0, 0
-  while not w.metrics and #todo > 0 do
-    local rec = execute(o, tasks[table.remove(todo, 1)], names, nil)
-    w:add(rec)
-    ran = ran + 1
-    if rec.status == "failed" then ran_failed, failed0 = ran_failed + 1, failed0 + 1 end
-    done0 = done0 + 1
-    if rec.bad then
-      w:close()
-      error(("mh.sweep: task %s: %s (recorded as failed in %s)"):format(rec.task.key, rec.err, o.out), 0)
+  while not w.metrics and #units > 0 do
+    for _, i in ipairs(table.remove(units, 1)) do
+      local rec = execute(o, tasks[i], names, w.metrics)
+      w:add(rec)
+      ran, done0 = ran + 1, done0 + 1
+      if rec.status == "failed" then ran_failed, failed0 = ran_failed + 1, failed0 + 1 end
+      if rec.bad then
+        w:close()
+        error(("mh.sweep: task %s: %s (recorded as failed in %s)"):format(rec.task.key, rec.err, o.out), 0)
+      end
     end
   end
   w:close()
-  return w.metrics, todo, done0, failed0, ran, ran_failed
+  return w.metrics, units, done0, failed0, ran, ran_failed
 end
 
 function sweep.run_mpi(mpi, o, names, tasks, keyset, declared, retry)
   local t0 = core.wtime()
   local rank = mpi.rank()
   local msg
-  local metrics, todo, done0, failed0, ran0, failed_run0
+  local metrics, units, done0, failed0, ran0, failed_run0
   if rank == 0 then
     local ok, a, b, c, d, e, f = pcall(prepare_root, o, names, tasks, keyset, declared, retry)
     if ok then
-      metrics, todo, done0, failed0, ran0, failed_run0 = a, b, c, d, e, f
-      msg = table.concat({"ok", table.concat(metrics or {}, ","), table.concat(todo, ","),
+      metrics, units, done0, failed0, ran0, failed_run0 = a, b, c, d, e, f
+      local us = {}
+      for k, u in ipairs(units) do us[k] = table.concat(u, ",") end
+      msg = table.concat({"ok", table.concat(metrics or {}, ","), table.concat(us, ";"),
                           ("%d,%d"):format(done0, failed0)}, "\n")
     else
       msg = "error\n" .. tostring(a)
@@ -671,28 +714,41 @@ function sweep.run_mpi(mpi, o, names, tasks, keyset, declared, retry)
   local lines = split(msg, "\n")
   if lines[1] == "error" then error(table.concat(lines, "\n", 2), 2) end
   metrics = split(lines[2], ",")
-  todo = {}
-  for _, v in ipairs(split(lines[3], ",")) do todo[#todo + 1] = tonumber(v) end
+  units = {}
+  local ntodo = 0
+  for _, us in ipairs(split(lines[3], ";")) do
+    local u = {}
+    for _, v in ipairs(split(us, ",")) do u[#u + 1] = tonumber(v) end
+    units[#units + 1] = u
+    ntodo = ntodo + #u
+  end
   local counts = split(lines[4], ",")
   done0, failed0 = tonumber(counts[1]), tonumber(counts[2])
 
   local bad
   local function work(take)
-    local kind, row = "H", ""
+    local rows = ""
     while true do
-      local i = take(kind, row)
-      if not i then return end
-      local rec = execute(o, tasks[todo[i]], names, metrics)
-      kind, row = kind_of(rec), format_row(rec, names, metrics)
-      if rec.bad then bad = bad or rec end
+      local k = take(rows)
+      if not k then return end
+      local out = {}
+      for _, i in ipairs(units[k]) do
+        local rec = execute(o, tasks[i], names, metrics)
+        out[#out + 1] = kind_of(rec) .. format_row(rec, names, metrics)
+        if rec.bad then
+          bad = bad or rec
+          break
+        end
+      end
+      rows = table.concat(out)
     end
   end
 
   local final
   if rank == 0 then
-    local farm = mpi.farm_open{path = o.out, n = #todo, total = #tasks, done = done0, failed = failed0,
+    local farm = mpi.farm_open{path = o.out, n = #units, total = #tasks, done = done0, failed = failed0,
                                progress = progress_mode(o, mpi.size()), every_s = sweep.PROGRESS_EVERY_S}
-    local ok, err = pcall(work, function(kind, row) return farm:next(kind, row) end)
+    local ok, err = pcall(work, function(rows) return farm:next(rows) end)
     if not ok then mpi.abort(1, "mh.sweep: " .. tostring(err)) end
     local s = farm:close()
     local text = io.open(o.out, "rb")
@@ -707,7 +763,7 @@ function sweep.run_mpi(mpi, o, names, tasks, keyset, declared, retry)
         status = ("mh.sweep: task %s: %s (recorded as failed in %s)"):format(bad.task.key, bad.err, o.out)
       end
     end
-    final = ("%s\n%d,%d,%d,%d,%d\n%s"):format(status:gsub("\n", " "), #tasks, #tasks - #todo - ran0,
+    final = ("%s\n%d,%d,%d,%d,%d\n%s"):format(status:gsub("\n", " "), #tasks, #tasks - ntodo - ran0,
       s.ran + ran0, s.failed + failed_run0, 0, content)
   else
     local ok, err = pcall(work, mpi.farm_work)

@@ -33,8 +33,8 @@
 #include "durable.h"
 #include "mh_common.h"
 
-#define TAG_RESULT 7101 /* worker -> rank 0: kind byte, then the row (see farm_record_and_take) */
-#define TAG_TASK 7102   /* rank 0 -> worker: long task number, 0 = stop */
+#define TAG_RESULT 7101 /* worker -> rank 0: rows of its last unit (see farm_record_and_take) */
+#define TAG_TASK 7102   /* rank 0 -> worker: long unit number, 0 = stop */
 #define TAG_USER_MAX 7000
 
 static int g_active;          /* MPI initialised by this module */
@@ -327,26 +327,43 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Record one message from a runner and take the next task number (0:
- * none). kind: 'H' hello (no row yet), 'R' row of a task that succeeded,
- * 'F' of one that failed, 'B' of a run function that returned no metrics
- * (recorded, then no more tasks are handed out). Caller holds f->mu. */
-static long farm_record_and_take(farm *f, char kind, const char *row, size_t len)
+/* Record one message from a runner and take the next unit number (0:
+ * none). A message is zero or more records, each a kind byte and one CSV
+ * row ending in '\n': 'R' a task that succeeded, 'F' one that failed, 'B'
+ * a run function that returned no metrics (recorded, then no more units
+ * are handed out). The rows go to the file in one durable append. Caller
+ * holds f->mu. */
+static long farm_record_and_take(farm *f, const char *msg, size_t len)
 {
-    if ((kind == 'R' || kind == 'F' || kind == 'B') && len > 0) {
-        if (!f->io_err[0]) {
+    if (len > 0) {
+        char *rows = malloc(len);
+        size_t o = 0;
+        const char *p = msg, *end = msg + len;
+        while (p < end) {
+            char kind = *p++;
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+            if (rows)
+                memcpy(rows + o, p, l);
+            o += l;
+            p += l;
+            f->done++;
+            f->ran++;
+            if (kind != 'R') {
+                f->failed++;
+                f->failed_run++;
+            }
+            if (kind == 'B')
+                f->stop = 1;
+        }
+        if (!rows && !f->io_err[0])
+            snprintf(f->io_err, sizeof f->io_err, "%s: out of memory for %zu bytes of rows", f->path, len);
+        if (rows && !f->io_err[0]) {
             char err[512];
-            if (mh_append_durable(f->path, row, len, err, sizeof err) != MH_OK)
+            if (mh_append_durable(f->path, rows, o, err, sizeof err) != MH_OK)
                 snprintf(f->io_err, sizeof f->io_err, "%s", err);
         }
-        f->done++;
-        f->ran++;
-        if (kind != 'R') {
-            f->failed++;
-            f->failed_run++;
-        }
-        if (kind == 'B')
-            f->stop = 1;
+        free(rows);
         double now = now_s();
         if (f->progress == 1 || (f->progress == 2 && (now - f->last >= f->every_s || f->done == f->total))) {
             char line[160];
@@ -372,7 +389,7 @@ static void *manager(void *arg)
             MPI_Abort(MPI_COMM_WORLD, 1);
         }
         pthread_mutex_lock(&f->mu);
-        long task = farm_record_and_take(f, n > 0 ? buf[0] : 'H', buf + (n > 0), (size_t)(n > 0 ? n - 1 : 0));
+        long task = farm_record_and_take(f, buf, (size_t)n);
         pthread_mutex_unlock(&f->mu);
         free(buf);
         MPI_Send(&task, (int)sizeof task, MPI_CHAR, src, TAG_TASK, MPI_COMM_WORLD);
@@ -396,7 +413,8 @@ static void farm_join(farm *f)
 }
 
 /* mpi.farm_open{path =, n =, total =, done =, failed =, progress =, every_s =}
- * on rank 0: start the manager thread; tasks 1..n are handed out in order.
+ * on rank 0: start the manager thread; units 1..n (a unit is one task or a
+ * group of tasks) are handed out in order; total/done/failed count tasks.
  * progress: 0 none, 1 a live line, 2 a line every every_s seconds. */
 static int l_farm_open(lua_State *L)
 {
@@ -437,16 +455,15 @@ static int l_farm_open(lua_State *L)
     return 1;
 }
 
-/* farm:next(kind, row) on rank 0 -> next task number or nil: record this
- * rank's row ('H' with "" the first time) and take a task. */
+/* farm:next(rows) on rank 0 -> next unit number or nil: record this
+ * rank's rows of its last unit ("" the first time) and take a unit. */
 static int l_farm_next(lua_State *L)
 {
     farm *f = check_farm(L);
-    const char *kind = luaL_checkstring(L, 2);
     size_t len;
-    const char *row = luaL_checklstring(L, 3, &len);
+    const char *rows = luaL_checklstring(L, 2, &len);
     pthread_mutex_lock(&f->mu);
-    long task = farm_record_and_take(f, kind[0], row, len);
+    long task = farm_record_and_take(f, rows, len);
     pthread_mutex_unlock(&f->mu);
     if (task == 0)
         lua_pushnil(L);
@@ -492,20 +509,16 @@ static int l_farm_gc(lua_State *L)
     return 0;
 }
 
-/* mpi.farm_work(kind, row) on a worker -> next task number or nil. */
+/* mpi.farm_work(rows) on a worker -> next unit number or nil: send the
+ * rows of the last unit ("" the first time) and wait for the next. */
 static int l_farm_work(lua_State *L)
 {
     need_mpi(L, "farm_work");
-    const char *kind = luaL_checkstring(L, 1);
     size_t len;
-    const char *row = luaL_checklstring(L, 2, &len);
-    char *msg = malloc(len + 1);
-    if (!msg)
-        return luaL_error(L, "maghop.mpi.farm_work: out of memory");
-    msg[0] = kind[0];
-    memcpy(msg + 1, row, len);
-    MPI_Send(msg, (int)(len + 1), MPI_CHAR, 0, TAG_RESULT, MPI_COMM_WORLD);
-    free(msg);
+    const char *rows = luaL_checklstring(L, 1, &len);
+    if (len > (size_t)0x7fffffff)
+        return luaL_error(L, "maghop.mpi.farm_work: %zu bytes of rows exceed 2 GiB", len);
+    MPI_Send(rows, (int)len, MPI_CHAR, 0, TAG_RESULT, MPI_COMM_WORLD);
     int n, src, tag;
     char *buf = recv_polite(0, TAG_TASK, &n, &src, &tag);
     if (!buf)
