@@ -6,14 +6,14 @@
 -- <out>/phase_accuracy.png, phase_exact.png, phase_hard_accuracy.png (last epoch,
 -- first width).
 -- Usage: build/bin/maghop examples/fig5_phase_diagram.lua [--pitches 0.5e-6,1e-6,1.5e-6,2e-6]
---          [--xis 0.98,0.99,0.995,0.9975,1,1.0025,1.005,1.01] [--widths 5e-9] [--epochs 3] [--tests 30]
+--          [--xis 0.98,0.99,0.995,0.9975,1,1.0025,1.005,1.01] [--widths 5e-9] [--epochs 5] [--tests 30]
 --          [--cell 40e-9] [--set ECP] [--seeds 1] [--out out/fig5_phase]
 -- xi only enters the weights w = G - xi G1T, not the training, so each
 -- process trains a (pitch, width) once and evaluates every xi on it.
 local mh = require "maghop"
 
 local opts = mh.cli.parse({pitches = "0.5e-6,1e-6,1.5e-6,2e-6", xis = "0.98,0.99,0.995,0.9975,1,1.0025,1.005,1.01",
-  widths = "5e-9", epochs = 3, tests = 30, cell = 40e-9, set = "ECP", seeds = "1", flips = "1-3",
+  widths = "5e-9", epochs = 5, tests = 30, cell = 40e-9, set = "ECP", seeds = "1", flips = "1-3",
   hard_flips = "4,6,8", drive = 20, out = "out/fig5_phase", quiet = false}, {
   pitches = {"pad pitches, comma-separated", "m"},
   xis = "reference factors xi of w = G - xi G1T, comma-separated",
@@ -120,7 +120,7 @@ if mh.mpi.rank() == 0 then
     end
     local png = opts.out .. "/phase_" .. col .. ".png"
     local ok, err = mh.plot.heatmap {png = png, matrix = m, row_labels = rl, col_labels = cl,
-      width = 120 + 70 * #XIS, height = 160 + 60 * #PITCHES,
+      width = math.max(560, 120 + 70 * #XIS), height = math.max(360, 160 + 60 * #PITCHES),
       title = ("%s %s after %d epochs (width %g ns)"):format(opts.set, col:gsub("_", " "), EPOCHS, WIDTHS[1] * 1e9),
       xlabel = "xi", ylabel = "pad pitch"}
     if not ok then io.stderr:write("plot skipped: " .. tostring(err) .. "\n") else pngs[#pngs + 1] = png end

@@ -192,6 +192,28 @@ function T.test_fit_recovers_parameters()
   lu.assertTrue(math.abs(noisy.alpha[1][4] - 277) < 5 * noisy.alpha_err[1][4])
 end
 
+function T.test_fit_35_nodes()
+  -- the 35-node grid model's own trace (E, C, P in turn): every parameter back
+  local dev = mh.compact.grid {cols = 5, rows = 7}
+  local pats = mh.patterns.set("ECP")
+  local function row(k)
+    local r = {k}
+    local G = dev:conductance():totable()
+    for i = 1, 34 do for j = i + 1, 35 do r[#r + 1] = G[i][j] end end
+    return r
+  end
+  local rows = {row(0)}
+  for k = 1, 12 do dev:pulse(pats[(k - 1) % 3 + 1], 1); rows[#rows + 1] = row(k) end
+  local fit = mh.compact.fit {rows = rows, nodes = 35, schedule = function(k) return pats[(k - 1) % 3 + 1] end}
+  lu.assertAlmostEquals(fit.eta, 0.0006, 1e-12)
+  lu.assertAlmostEquals(fit.alpha[1][2], 111, 1e-6)
+  lu.assertTrue(fit.r2 > 1 - 1e-12)
+  lu.assertEquals(#fit.pairs, 595)
+  -- eta not separable: x_i x_j the same in every step for every pair
+  local same = {rows[1], rows[2], rows[3], rows[4]}
+  H.raises("never changes the sign", mh.compact.fit, {rows = same, nodes = 35, schedule = function() return pats[1] end})
+end
+
 function T.test_fit_reads_fig3_csv_and_reports_unidentified()
   local path = os.tmpname()
   local rows = s1_trace(mh.compact.new(), 0)

@@ -121,4 +121,30 @@ function T.test_twin_wide_quick_and_resume_keeps_physics_options()
   os.execute("rm -rf " .. mh.io.shell_quote(d))
 end
 
+function T.test_phase_diagram_tiny_grid()
+  local d = tmpdir()
+  local p = io.popen(("%s examples/fig5_phase_diagram.lua --pitches 1e-6 --xis 0.99,1 --epochs 1 --tests 2 "
+    .. "--cell 100e-9 --quiet --out %s 2>&1; echo rc=$?"):format(mh.io.shell_quote(host), mh.io.shell_quote(d)))
+  local text = p:read("a")
+  p:close()
+  lu.assertStrContains(text, "rc=0", text)
+  lu.assertStrContains(text, "points=2")
+  local rows = assert(mh.sweep.read(d .. "/phase.csv"))
+  lu.assertEquals(#rows, 2)
+  for _, r in ipairs(rows) do
+    lu.assertEquals(r.status, "ok")
+    lu.assertEquals(r.pitch, 1e-6)
+    lu.assertEquals(r.hamming_input, 2)
+    lu.assertEquals(r.hard_hamming_input, 6)
+    lu.assertTrue(r.accuracy >= 0 and r.accuracy <= 1 and r.exact >= 0 and r.exact <= r.accuracy + 1e-12)
+  end
+  -- both xi on one training: the same conductances, so only the weights differ
+  lu.assertEquals(rows[1].cells, rows[2].cells)
+  if os.execute("command -v gnuplot >/dev/null 2>&1") then
+    lu.assertTrue(mh.io.exists(d .. "/phase_accuracy.png"))
+    lu.assertTrue(mh.io.exists(d .. "/phase_exact.png"))
+  end
+  os.execute("rm -rf " .. mh.io.shell_quote(d))
+end
+
 return {TestFig5 = T}

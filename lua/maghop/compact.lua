@@ -216,102 +216,132 @@ end
 -- trace: {csv = path | rows = {{pulse, G12, G13, ...}, ...} (header optional),
 --         schedule = "++--" | {{start = pulse, pattern = "++--"}, ...} | fn(pulse) -> x,
 --         nodes = 4}
--- Each step G(k) -> G(k+1) is linear in (eta, 2 eta alpha_ij, 2 eta alpha_ij Gavg_ij),
--- so one joint linear least-squares problem gives all parameters; standard
--- errors come from the residual variance and the normal matrix (delta method
--- for alpha and Gavg). The trace must switch patterns for at least one pair,
+-- Each step G(k) -> G(k+1) is linear in (eta, q_ij = 2 eta alpha_ij,
+-- r_ij = q_ij Gavg_ij): dG = eta x_i x_j - q G + r. Only eta couples the
+-- pairs, so the normal matrix is block-arrow shaped and is solved exactly
+-- pair by pair (Schur complement on eta, G centred per pair): any number of
+-- nodes, cost linear in pairs x steps. Standard errors come from the
+-- residual variance and the exact inverse of that matrix (delta method for
+-- alpha and Gavg). The trace must switch patterns for at least one pair,
 -- otherwise eta cannot be told apart from alpha and Gavg.
--- Returns {eta, eta_err, alpha = {[i][j]}, alpha_err, Gavg, Gavg_err, rms, pairs,
--- steps, unidentified = {"G14", ...}} (pairs whose G never moved: no alpha, Gavg).
+-- Returns {eta, eta_err, alpha = {[i][j]}, alpha_err, Gavg, Gavg_err, rms, r2
+-- (share of the variance of the per-pulse dG explained), pairs, steps,
+-- unidentified = {"G14", ...}} (pairs whose G never moved: no alpha, Gavg).
+-- Raises naming the reason when eta is not determined.
 function compact.fit(trace)
   if type(trace) ~= "table" then error("compact.fit: trace table expected", 2) end
   local n = trace.nodes or 4
+  if math.type(n) ~= "integer" or n < 2 then error("compact.fit: 'nodes' must be an integer >= 2, got " .. tostring(n), 2) end
   local rows, pl = trace_rows(trace, n)
   local pattern = schedule_fn(trace.schedule or error("compact.fit: 'schedule' (patterns applied) is required", 2))
-  local P = #pl
-  -- A pair whose G never moves carries no information on its alpha, Gavg:
-  -- leave those out (reported in res.unidentified) instead of a singular fit.
-  local qcol, rcol, m = {}, {}, 1 -- unknowns: eta, then q = 2 eta alpha, r = q Gavg
-  for p = 1, P do
-    local lo, hi = math.huge, -math.huge
-    for r = 1, #rows do lo = math.min(lo, rows[r][p + 1]); hi = math.max(hi, rows[r][p + 1]) end
-    if hi - lo > 1e-12 * math.max(math.abs(hi), math.abs(lo)) then
-      qcol[p], rcol[p] = m + 1, m + 2
-      m = m + 2
-    end
-  end
-  local A, b = {}, {}
-  for i = 1, m do A[i] = {} for j = 1, m do A[i][j] = 0 end b[i] = 0 end
-  local eqs, switching = {}, {}
-  for p = 1, P do switching[p] = {} end
-  for r = 1, #rows - 1 do
+  local P, S = #pl, #rows - 1
+  local xs = {}
+  for r = 1, S do
     local pulses = rows[r + 1][1] - rows[r][1]
     if pulses ~= 1 then error(("compact.fit: rows %d and %d are %s pulses apart; one pulse per row expected"):format(r, r + 1, pulses), 2) end
     local x = pattern(rows[r + 1][1])
-    for p, ij in ipairs(pl) do
-      local xx = x[ij[1]] * x[ij[2]]
-      switching[p][xx] = true
-      if qcol[p] then
-        local g, dg = rows[r][p + 1], rows[r + 1][p + 1] - rows[r][p + 1]
-        -- dg = eta*xx - q*g + r
-        local cols = {[1] = xx, [qcol[p]] = -g, [rcol[p]] = 1}
-        eqs[#eqs + 1] = {cols = cols, y = dg}
-        for ci, vi in pairs(cols) do
-          b[ci] = b[ci] + vi * dg
-          for cj, vj in pairs(cols) do A[ci][cj] = A[ci][cj] + vi * vj end
-        end
-      end
-    end
+    if type(x) ~= "table" or #x < n then error(("compact.fit: schedule gave no pattern of %d entries for pulse %s"):format(n, tostring(rows[r + 1][1])), 2) end
+    xs[r] = x
   end
-  local any_switch = false
-  for p = 1, P do if qcol[p] and switching[p][1] and switching[p][-1] then any_switch = true end end
+  -- Per pair p, over the steps: a = x_i x_j, b = -G (before the step), y = dG.
+  -- Centred: a~ = a - mean a etc.; B = b~.b~; the residual of u after the
+  -- pair's own (q, r) fit is u~ - b~ (b~.u~)/B.
+  local per = {}
+  local any_switch, D, Nnum, sst = false, 0, 0, 0
+  local ysum, ycount = 0, 0
+  for p, ij in ipairs(pl) do
+    local a, b, y = {}, {}, {}
+    local ma, mb, my, gmax = 0, 0, 0, 0
+    local seen = {}
+    for r = 1, S do
+      local g = rows[r][p + 1]
+      a[r] = xs[r][ij[1]] * xs[r][ij[2]]
+      b[r] = -g
+      y[r] = rows[r + 1][p + 1] - g
+      seen[a[r]] = true
+      ma, mb, my = ma + a[r], mb + b[r], my + y[r]
+      gmax = math.max(gmax, math.abs(g), math.abs(rows[r + 1][p + 1]))
+    end
+    ma, mb, my = ma / S, mb / S, my / S
+    local B, ba, by, aa, ay, yy = 0, 0, 0, 0, 0, 0
+    for r = 1, S do
+      local ac, bc, yc = a[r] - ma, b[r] - mb, y[r] - my
+      B, ba, by = B + bc * bc, ba + bc * ac, by + bc * yc
+      aa, ay, yy = aa + ac * ac, ay + ac * yc, yy + yc * yc
+    end
+    for r = 1, S do ysum = ysum + y[r]; ycount = ycount + 1 end
+    local q = {a = a, b = b, y = y, ma = ma, mb = mb, my = my, B = B, ba = ba, by = by}
+    -- a pair whose G never moved (relative to its size) carries no information
+    if B <= S * (1e-12 * gmax) ^ 2 or gmax == 0 then
+      q.skip = true
+    else
+      if seen[1] and seen[-1] then any_switch = true end
+      -- this pair's share of the Schur complement on eta
+      D = D + aa - ba * ba / B
+      Nnum = Nnum + ay - ba * by / B
+    end
+    per[p] = q
+  end
   if not any_switch then
     error("compact.fit: the schedule never changes the sign of x_i x_j for any pair; "
       .. "a trace with a pattern switch is needed to separate eta from alpha and Gavg", 2)
   end
-  local core = require "maghop.core"
-  local eye = {}
-  for i = 1, m do eye[i] = {} for j = 1, m do eye[i][j] = i == j and 1 or 0 end end
-  local inv, err = core.solve(A, eye)
-  if not inv then error("compact.fit: normal equations are " .. err .. " (trace does not determine every parameter)", 2) end
-  inv = inv:totable()
-  local theta = {}
-  for i = 1, m do
-    local s = 0
-    for j = 1, m do s = s + inv[i][j] * b[j] end
-    theta[i] = s
+  local scale = 0
+  for _, q in ipairs(per) do if not q.skip then scale = scale + S end end
+  if not (D > 1e-9 * scale) then
+    error(("compact.fit: eta is not determined: in every pair that moved, x_i x_j is (to %.1e of its variance) "
+      .. "a linear function of G_ij over the trace, so eta cannot be told apart from alpha and Gavg"):format(D / scale), 2)
   end
-  local ss = 0
-  for _, e in ipairs(eqs) do
-    local pred = 0
-    for c, v in pairs(e.cols) do pred = pred + v * theta[c] end
-    ss = ss + (e.y - pred) ^ 2
+  local eta = Nnum / D
+  -- pair parameters at that eta, residuals
+  local ss, neq, m = 0, 0, 1
+  for _, q in ipairs(per) do
+    if not q.skip then
+      m = m + 2
+      q.q = (q.by - eta * q.ba) / q.B
+      q.r = q.my - eta * q.ma - q.q * q.mb
+      for t = 1, S do
+        local e = q.y[t] - (eta * q.a[t] + q.q * q.b[t] + q.r)
+        ss, neq = ss + e * e, neq + 1
+      end
+    end
   end
-  local dof = math.max(1, #eqs - m)
-  local s2 = ss / dof
-  local function cov(i, j) return s2 * inv[i][j] end
-  local eta = theta[1]
-  local res = {eta = eta, eta_err = math.sqrt(cov(1, 1)), alpha = {}, alpha_err = {}, Gavg = {},
-               Gavg_err = {}, rms = math.sqrt(ss / #eqs), pairs = pl, steps = #rows - 1}
+  local ymean = ysum / ycount
+  for _, q in ipairs(per) do
+    if not q.skip then for t = 1, S do sst = sst + (q.y[t] - ymean) ^ 2 end end
+  end
+  local s2 = ss / math.max(1, neq - m)
+  local res = {eta = eta, eta_err = math.sqrt(s2 / D), alpha = {}, alpha_err = {}, Gavg = {},
+               Gavg_err = {}, rms = math.sqrt(ss / math.max(1, neq)), r2 = sst > 0 and 1 - ss / sst or 0 / 0,
+               pairs = pl, steps = S}
   for i = 1, n do res.alpha[i], res.alpha_err[i], res.Gavg[i], res.Gavg_err[i] = {}, {}, {}, {} end
   res.unidentified = {}
+  local var_eta = s2 / D
   for p, ij in ipairs(pl) do
-    local i, j = ij[1], ij[2]
-    local qi, ri = qcol[p], rcol[p]
-    if not qi then
+    local i, j, q = ij[1], ij[2], per[p]
+    if q.skip then
       res.unidentified[#res.unidentified + 1] = ("G%d%d"):format(i, j)
     else
-      local q, r = theta[qi], theta[ri]
-      -- alpha = q / (2 eta): gradient over (eta, q); Gavg = r / q: over (q, r)
-      local ga = {[1] = -q / (2 * eta * eta), [qi] = 1 / (2 * eta)}
-      local gg = {[qi] = -r / (q * q), [ri] = 1 / q}
+      -- (q, r) = M^-1 B'(y - eta a) with B = [b, 1]; M^-1 of the 2x2 [b.b, sum b; sum b, S]
+      local sb, sbb = q.mb * S, q.B + S * q.mb * q.mb
+      local det = sbb * S - sb * sb
+      local Mi = {{S / det, -sb / det}, {-sb / det, sbb / det}}
+      local sab, sa = q.ba + S * q.mb * q.ma, q.ma * S
+      local c = {Mi[1][1] * sab + Mi[1][2] * sa, Mi[2][1] * sab + Mi[2][2] * sa} -- M^-1 B'a
+      -- covariance of (eta, q, r): s2 [[1/D, -c'/D], [-c/D, M^-1 + c c'/D]]
+      local cov = {
+        {var_eta, -var_eta * c[1], -var_eta * c[2]},
+        {-var_eta * c[1], s2 * Mi[1][1] + var_eta * c[1] * c[1], s2 * Mi[1][2] + var_eta * c[1] * c[2]},
+        {-var_eta * c[2], s2 * Mi[2][1] + var_eta * c[2] * c[1], s2 * Mi[2][2] + var_eta * c[2] * c[2]},
+      }
       local function sd(g)
         local v = 0
-        for a, x in pairs(g) do for c, y in pairs(g) do v = v + x * y * cov(a, c) end end
+        for x = 1, 3 do for y = 1, 3 do v = v + g[x] * g[y] * cov[x][y] end end
         return math.sqrt(math.max(0, v))
       end
-      res.alpha[i][j], res.alpha_err[i][j] = q / (2 * eta), sd(ga)
-      res.Gavg[i][j], res.Gavg_err[i][j] = r / q, sd(gg)
+      -- alpha = q / (2 eta), Gavg = r / q
+      res.alpha[i][j], res.alpha_err[i][j] = q.q / (2 * eta), sd {-q.q / (2 * eta * eta), 1 / (2 * eta), 0}
+      res.Gavg[i][j], res.Gavg_err[i][j] = q.r / q.q, sd {0, -q.r / (q.q * q.q), 1 / q.q}
       res.alpha[j][i], res.alpha_err[j][i] = res.alpha[i][j], res.alpha_err[i][j]
       res.Gavg[j][i], res.Gavg_err[j][i] = res.Gavg[i][j], res.Gavg_err[i][j]
     end
