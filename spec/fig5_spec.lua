@@ -147,4 +147,25 @@ function T.test_phase_diagram_tiny_grid()
   os.execute("rm -rf " .. mh.io.shell_quote(d))
 end
 
+function T.test_compact_model_example_runs()
+  -- 200 nm cells, 9 fitting and 3 held-out pulses: the pipeline, not the physics
+  local d = tmpdir()
+  local p = io.popen(("%s examples/fig5_compact_model.lua --cell 200e-9 --width 2e-9 --fit-epochs 1 --random 2 --epochs 1 "
+    .. "--tests 2 --out %s 2>&1; echo rc=$?"):format(mh.io.shell_quote(host), mh.io.shell_quote(d)))
+  local text = p:read("a")
+  p:close()
+  lu.assertStrContains(text, "rc=0", text)
+  local s = {}
+  for k, v in text:gmatch("([%w_]+)=(%S+)") do s[k] = tonumber(v) or v end
+  lu.assertEquals(s.fit_pulses, 9)
+  lu.assertEquals(s.heldout_pulses, 3)
+  for _, k in ipairs {"r2_fit", "r2_heldout", "r2_eq2_fit", "r2_eq2_heldout", "r2_bound_letter_affine",
+                      "accuracy_twin", "accuracy_pairwise", "max_accuracy_gap"} do
+    lu.assertTrue(type(s[k]) == "number" and s[k] <= 1, k)
+  end
+  local _, rows = mh.io.read_csv(d .. "/epochs.csv")
+  lu.assertEquals(#rows, 1)
+  os.execute("rm -rf " .. mh.io.shell_quote(d))
+end
+
 return {TestFig5 = T}

@@ -51,6 +51,8 @@ mh.amr = require "maghop.amr"
 
 -- The micromagnetic twin device
 mh.twin = require "maghop.twin"
+-- A second compact model: per-pair rules fitted to twin traces
+mh.pairwise = require "maghop.pairwise"
 
 -- Parameter sweeps, serial or over MPI ranks (mh.sweep{params=, seeds=, run=, out=});
 -- mh.mpi: rank(), size(), barrier() (a one-rank stand-in when MPI is absent).
