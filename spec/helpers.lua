@@ -39,4 +39,60 @@ function H.raises(needle, fn, ...)
   end
 end
 
+local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+H.shell_quote = q
+
+--- Run a shell command; returns its exit status and its stdout+stderr.
+function H.sh(cmd)
+  local p = io.popen(cmd .. " 2>&1; echo \"__rc=$?\"")
+  local out = p:read("a")
+  p:close()
+  local rc = tonumber(out:match("__rc=(%d+)%s*$"))
+  return rc, (out:gsub("__rc=%d+%s*$", ""))
+end
+
+--- True when the suite runs inside the maghop host (which preloads the
+-- module) rather than plain lua5.4 with LUA_PATH/LUA_CPATH.
+function H.in_host() return package.preload["maghop.core"] ~= nil end
+
+--- Path of the maghop host: MAGHOP_HOST, else this interpreter when it is
+-- the host, else build/bin/maghop.
+function H.host()
+  local env = os.getenv("MAGHOP_HOST")
+  if env and env ~= "" then return env end
+  if H.in_host() and arg and arg[-1] then return arg[-1] end
+  return "build/bin/maghop"
+end
+
+local rock_tree
+--- A LuaRocks tree with maghop installed: MAGHOP_ROCK_TREE (make test
+-- builds one per run in build/rocktree), else built once per process with
+-- `luarocks make` from a clean copy of the sources into a temporary tree.
+-- Returns the tree path, or nil and the luarocks output.
+function H.rock_tree()
+  if rock_tree then return rock_tree end
+  local env = os.getenv("MAGHOP_ROCK_TREE")
+  if env and env ~= "" then rock_tree = env; return env end
+  local tmp = os.tmpname()
+  os.remove(tmp)
+  local src, tree = tmp .. "/src", tmp .. "/tree"
+  local rc, out = H.sh(("mkdir -p %s && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t %s && "
+    .. "cd %s && env -u SANITIZE -u MAKELEVEL -u MFLAGS MAKEFLAGS=-j2 luarocks --lua-version=5.4 --tree=%s "
+    .. "make --deps-mode=none rockspec/maghop-scm-1.rockspec"):format(q(src), q(src), q(src), q(tree)))
+  if rc ~= 0 then return nil, out end
+  rock_tree = tree
+  return tree
+end
+
+local rock_envs = {}
+--- Shell prefix that makes plain lua5.4 load maghop from the rock tree only.
+function H.rock_env(tree)
+  if rock_envs[tree] then return rock_envs[tree] end
+  local _, lp = H.sh(("luarocks --lua-version=5.4 --tree=%s path --lr-path"):format(q(tree)))
+  local _, lcp = H.sh(("luarocks --lua-version=5.4 --tree=%s path --lr-cpath"):format(q(tree)))
+  rock_envs[tree] = ("env -u LUA_PATH_5_4 -u LUA_CPATH_5_4 LUA_PATH=%s LUA_CPATH=%s "):format(
+    q(lp:gsub("%s+$", "") .. ";;"), q(lcp:gsub("%s+$", "") .. ";;"))
+  return rock_envs[tree]
+end
+
 return H

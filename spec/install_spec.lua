@@ -3,6 +3,7 @@
 -- sources, after which plain lua5.4 can require "maghop".
 local lu = require "luaunit"
 local mio = require "maghop.io"
+local H = dofile("spec/helpers.lua")
 
 local T = {}
 
@@ -15,7 +16,7 @@ local function sh(cmd)
 end
 
 function T.test_host_runs_without_lua_path()
-  local host = arg and arg[-1] or "build/bin/maghop"
+  local host = H.host()
   local rc, out = sh("env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 " .. mio.shell_quote(host)
     .. [[ -e 'local mh = require "maghop"; local d = mh.compact.new(); d:pulse({1,1,-1,-1}, 3); print(mh.version, d.nodes, arg[0] ~= nil)']])
   lu.assertEquals(rc, 0, out)
