@@ -54,6 +54,6 @@ run_suite "maghop host" "$host"
 echo "== suite under plain lua5.4 from the rock tree (build/rocktree)"
 lpath=$(luarocks --lua-version=5.4 --tree="$tree" path --lr-path)
 lcpath=$(luarocks --lua-version=5.4 --tree="$tree" path --lr-cpath)
-run_suite "plain lua5.4" env -u LUA_PATH_5_4 -u LUA_CPATH_5_4 LUA_PATH="$lpath;;" LUA_CPATH="$lcpath;;" lua5.4
+run_suite "plain lua5.4" env -u LUA_PATH_5_4 -u LUA_CPATH_5_4 MAGHOP_SUITE_PASS=plain LUA_PATH="$lpath;;" LUA_CPATH="$lcpath;;" lua5.4
 echo "$total_p passed, $total_f failed ($detail)"
 [ "$total_f" -eq 0 ]

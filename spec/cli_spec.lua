@@ -14,7 +14,7 @@ local function sh(cmd)
   return rc, out:gsub("__rc=%d+%s*$", "")
 end
 
-local HOST = arg and arg[-1] or "build/bin/maghop"
+local HOST = dofile("spec/helpers.lua").host()
 
 function T.test_parse_values_flags_and_positionals()
   local spec = {n = 3, width = 5e-9, name = "a", quick = false, plot = true, s1_pulses = 0}

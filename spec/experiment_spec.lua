@@ -4,7 +4,7 @@ local mh = require "maghop"
 local H = dofile("spec/helpers.lua")
 
 local T = {}
-local host = arg and arg[-1] or "build/bin/maghop"
+local host = dofile("spec/helpers.lua").host()
 
 local function tmpdir()
   local d = os.tmpname()

@@ -371,7 +371,7 @@ end
 -- Same input, 1 or 2 threads: bit-identical state (tiles are reduced in a
 -- fixed order whatever thread ran them).
 function T.test_thread_count_does_not_change_results()
-  local host = arg and arg[-1] or "build/bin/maghop"
+  local host = dofile("spec/helpers.lua").host()
   local script = os.tmpname()
   local fh = assert(io.open(script, "w"))
   fh:write([[

@@ -4,7 +4,7 @@ local lu = require "luaunit"
 local mio = require "maghop.io"
 
 local T = {}
-local HOST = mio.shell_quote(arg and arg[-1] or "build/bin/maghop")
+local HOST = mio.shell_quote(dofile("spec/helpers.lua").host())
 
 local function sh(cmd)
   local p = io.popen(cmd .. " 2>&1; echo \"__rc=$?\"")

@@ -41,6 +41,7 @@ end
 function T.test_luarocks_make_installs_offline()
   local rc0 = sh("command -v luarocks")
   if rc0 ~= 0 then lu.skip("luarocks not installed") end
+  H.once_per_make_test()
   local tmp = os.tmpname()
   os.remove(tmp)
   local src, tree, home, elsewhere = tmp .. "/src", tmp .. "/tree", tmp .. "/home", tmp .. "/elsewhere"

@@ -32,6 +32,7 @@ dev:conductance()
 }
 
 local function check_script(name)
+  H.once_per_make_test()
   local tree, err = H.rock_tree()
   lu.assertNotNil(tree, err)
   local dir = os.tmpname()
