@@ -7,11 +7,15 @@ local core = require "maghop.core"
 
 local cli = {}
 
---- Stop with a usage error: the maghop command prints `msg` alone (no
--- traceback) and exits with status 1.
+-- The error object of cli.fail: the maghop command prints its msg; plain
+-- lua5.4 prints what __tostring gives (also without a traceback).
+local usage_error = {__tostring = function(e) return e.msg end}
+
+--- Stop with a usage error: the maghop command and plain lua5.4 print
+-- `msg` alone (no traceback) and exit with status 1.
 -- @string msg the message
 function cli.fail(msg)
-  error({msg = msg}, 0)
+  error(setmetatable({msg = msg}, usage_error), 0)
 end
 
 -- The first comment lines of a script up to its "Usage:" line.
