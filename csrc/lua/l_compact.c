@@ -39,7 +39,7 @@ static double *check_square(lua_State *L, int arg, int n, const char *name)
 static int compact_new(lua_State *L)
 {
     lua_Integer n = luaL_checkinteger(L, 1);
-    luaL_argcheck(L, n >= 2 && n <= 4096, 1, "nodes must be in 2..4096");
+    luaL_argcheck(L, n >= 2 && n <= 1024, 1, "nodes must be in 2..1024 (compact.MAX_NODES)");
     double eta = lmh_checkfinite(L, 2);
     luaL_argcheck(L, eta > 0, 2, "eta must be > 0 (S/V^2)");
     double *alpha = check_square(L, 3, (int)n, "alpha");

@@ -50,6 +50,16 @@ static double check_cell(lua_State *L, int arg)
     return v;
 }
 
+/* Cell sides dx, dy, dz (args arg..arg+2, or of a Field at arg) within
+ * the aspect ratio the Newell tensor resolves. */
+static void check_aspect(lua_State *L, int arg, double dx, double dy, double dz)
+{
+    double hi = fmax(dx, fmax(dy, dz)), lo = fmin(dx, fmin(dy, dz));
+    if (hi > MH_DEMAG_MAX_ASPECT * lo)
+        lmh_argerror(L, arg, "cell sides %g x %g x %g m differ by a factor %g, above the %g the demag "
+                             "tensor resolves in double precision", dx, dy, dz, hi / lo, MH_DEMAG_MAX_ASPECT);
+}
+
 static int l_demag_field(lua_State *L)
 {
     int nx, ny, nz, msarg;
@@ -80,6 +90,7 @@ static int l_demag_field(lua_State *L)
             mu[q] = lmh_checkfinite(L, 7 + q);
         msarg = 10;
     }
+    check_aspect(L, mf ? 1 : 4, dx, dy, dz);
     double Ms = 1.0;
     if (!lua_isnoneornil(L, msarg)) {
         Ms = lmh_checkfinite(L, msarg);
@@ -112,6 +123,7 @@ static int l_demag_tensor(lua_State *L)
 {
     double X = lmh_checkfinite(L, 1), Y = lmh_checkfinite(L, 2), Z = lmh_checkfinite(L, 3);
     double dx = check_cell(L, 4), dy = check_cell(L, 5), dz = check_cell(L, 6), N[6];
+    check_aspect(L, 4, dx, dy, dz);
     mh_demag_tensor(X, Y, Z, dx, dy, dz, N);
     for (int c = 0; c < 6; c++)
         lua_pushnumber(L, N[c]);
@@ -122,6 +134,7 @@ static int l_demag_factors(lua_State *L)
 {
     int nx = check_size(L, 1), ny = check_size(L, 2), nz = check_size(L, 3);
     double dx = check_cell(L, 4), dy = check_cell(L, 5), dz = check_cell(L, 6), N[6];
+    check_aspect(L, 4, dx, dy, dz);
     mh_demag *d = push_engine(L, nx, ny, nz, dx, dy, dz);
     if (mh_demag_tensor_avg(d, N) != MH_OK)
         return lmh_status_error(L, MH_ENOMEM, "demag_factors");

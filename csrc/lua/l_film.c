@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demag.h"
 #include "film.h"
 #include "l_init.h"
 #include "llg.h"
@@ -34,13 +35,22 @@
 #include "ovf.h"
 #include "run.h"
 
-/* user values of the Film userdata */
-enum { UV_FIELD_FN = 1, UV_COUNT = 1 };
+/* user values of the Film userdata: the field function of set_field_fn
+ * (kept across calls) and the one of the current film:run (that run only) */
+enum { UV_FIELD_FN = 1, UV_RUN_FN = 2, UV_COUNT = 2 };
 
 typedef struct {
     mm_film *f;
     lua_State *L;  /* state of the current call (for the field callback) */
     int cb_failed; /* field callback left its error message on L's stack top */
+    int fn_slot;   /* user value the field callback calls (UV_FIELD_FN or UV_RUN_FN) */
+    /* Lua callbacks of this film now running: in_eval counts those called in
+     * the middle of a computation (field_fn during a field evaluation, the
+     * function of set_m), in_step those called between two steps (on_step).
+     * `cb` names the innermost one for error messages. */
+    int in_eval, in_step;
+    const char *cb;
+    int stopped; /* on_step returned false in the current run */
 } lfilm;
 
 /* The open Film at slot arg (lmh_film_check relies on f coming first). */
@@ -48,6 +58,24 @@ static lfilm *film_ud(lua_State *L, int arg)
 {
     lmh_film_check(L, arg);
     return lua_touserdata(L, arg);
+}
+
+/* What a method does to the film, for calls made from the film's own
+ * callbacks: READ works anywhere; CHANGE (set the state or the field,
+ * evaluate fields) is refused in the middle of a computation; OWN (run,
+ * relax, minimize, set_field_fn, close) is refused from any callback. */
+enum { USE_READ, USE_CHANGE, USE_OWN };
+
+/* The open Film at slot 1 for method `method`, or raise "film in use" when
+ * a callback of the film calls a method it may not (a free or a state
+ * change in the middle of a step would corrupt the running call). */
+static lfilm *film_use(lua_State *L, int use, const char *method)
+{
+    lfilm *u = film_ud(L, 1);
+    if ((use >= USE_CHANGE && u->in_eval) || (use == USE_OWN && u->in_step))
+        lmh_error(L, "film in use: film:%s cannot be called from %s of the same film "
+                     "(call it after the running film method returns)", method, u->cb);
+    return u;
 }
 
 /* ---------- option parsing ---------- */
@@ -164,13 +192,17 @@ static int film_new(lua_State *L)
         lmh_error(L, "option 'anis_axis': expected {x, y, z}, got %s", luaL_typename(L, -1));
     }
     lua_pop(L, 1);
+    if (p.demag && fmax(p.dx, fmax(p.dy, p.dz)) > MH_DEMAG_MAX_ASPECT * fmin(p.dx, fmin(p.dy, p.dz)))
+        lmh_error(L, "film: cells %g x %g x %g m differ by a factor %g, above the %g the demag tensor "
+                     "resolves; use demag = false or less elongated cells", p.dx, p.dy, p.dz,
+                  fmax(p.dx, fmax(p.dy, p.dz)) / fmin(p.dx, fmin(p.dy, p.dz)), MH_DEMAG_MAX_ASPECT);
     if (p.temperature > 0 && p.alpha == 0)
         lmh_error(L, "option 'temperature' > 0 needs alpha > 0 (fluctuation–dissipation)");
 
     lfilm *u = lua_newuserdatauv(L, sizeof *u, UV_COUNT);
-    u->f = NULL;
+    memset(u, 0, sizeof *u);
     u->L = L;
-    u->cb_failed = 0;
+    u->fn_slot = UV_FIELD_FN;
     luaL_setmetatable(L, LMH_FILM_MT);
     lua_insert(L, 2); /* keep the userdata below the mask work */
     unsigned char *mask = get_mask(L, 1, &p);
@@ -188,7 +220,7 @@ static int film_new(lua_State *L)
 
 static int film_set_uniform(lua_State *L)
 {
-    mm_film *f = lmh_film_check(L, 1);
+    mm_film *f = film_use(L, USE_CHANGE, "set_uniform")->f;
     double v[3];
     for (int q = 0; q < 3; q++)
         v[q] = lmh_checkfinite(L, 2 + q);
@@ -199,7 +231,7 @@ static int film_set_uniform(lua_State *L)
 
 static int film_set_random(lua_State *L)
 {
-    mm_film *f = lmh_film_check(L, 1);
+    mm_film *f = film_use(L, USE_CHANGE, "set_random")->f;
     lua_Integer s = luaL_optinteger(L, 2, 1);
     if (s < 0)
         return lmh_argerror(L, 2, "seed must be >= 0, got %lld", (long long)s);
@@ -207,14 +239,13 @@ static int film_set_random(lua_State *L)
     return 0;
 }
 
-/* film:set_m(fn): fn(x, y, z) -> mx, my, mz at cell centres (m), mask cells only. */
-static int film_set_m(lua_State *L)
+/* Call fn(x, y, z) (slot 2) for every mask cell into tmp (SoA 3n); returns
+ * 0, or 1 with an error message on the stack top. Protected calls: fn runs
+ * with the film marked in use, so it cannot free or change it. */
+static int set_m_fill(lua_State *L, lfilm *u, double *tmp)
 {
-    mm_film *f = lmh_film_check(L, 1);
-    luaL_checktype(L, 2, LUA_TFUNCTION);
+    mm_film *f = u->f;
     size_t n = f->n, c = 0;
-    /* Fill a scratch copy first so an error in fn leaves m unchanged. */
-    double *tmp = lua_newuserdatauv(L, 3 * n * sizeof(double), 0);
     for (int k = 0; k < f->nz; k++)
         for (int j = 0; j < f->ny; j++)
             for (int i = 0; i < f->nx; i++, c++) {
@@ -225,24 +256,60 @@ static int film_set_m(lua_State *L)
                 lua_pushnumber(L, (i + 0.5) * f->dx);
                 lua_pushnumber(L, (j + 0.5) * f->dy);
                 lua_pushnumber(L, (k + 0.5) * f->dz);
-                lua_call(L, 3, 3);
-                double r2 = 0;
+                if (lua_pcall(L, 3, 3, 0) != LUA_OK)
+                    return 1;
+                double big = 0;
                 for (int q = 0; q < 3; q++) {
                     int isnum = 0;
                     double v = lua_tonumberx(L, -3 + q, &isnum);
-                    if (!isnum || !isfinite(v))
-                        lmh_error(L, "set_m: fn must return three finite numbers (cell %d,%d,%d)", i + 1,
-                                   j + 1, k + 1);
+                    if (!isnum || !isfinite(v)) {
+                        lua_pushfstring(L, "set_m: fn must return three finite numbers (cell %d,%d,%d)",
+                                        i + 1, j + 1, k + 1);
+                        return 1;
+                    }
                     tmp[c + (size_t)q * n] = v;
-                    r2 += v * v;
+                    big = fmax(big, fabs(v));
                 }
-                if (!(r2 > 0))
-                    lmh_error(L, "set_m: fn returned a zero vector at cell %d,%d,%d", i + 1, j + 1, k + 1);
+                if (!(big > 0)) {
+                    lua_pushfstring(L, "set_m: fn returned a zero vector at cell %d,%d,%d", i + 1, j + 1,
+                                    k + 1);
+                    return 1;
+                }
                 lua_pop(L, 3);
             }
-    memcpy(f->m, tmp, 3 * n * sizeof(double));
-    mm_film_normalize(f);
     return 0;
+}
+
+/* film:set_m(fn): fn(x, y, z) -> mx, my, mz at cell centres (m), mask cells
+ * only; any finite nonzero vector (normalized without overflow). */
+static int film_set_m(lua_State *L)
+{
+    lfilm *u = film_use(L, USE_CHANGE, "set_m");
+    mm_film *f = u->f;
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_settop(L, 2);
+    /* Fill a scratch copy first so an error in fn leaves m unchanged. */
+    double *tmp = lua_newuserdatauv(L, 3 * f->n * sizeof(double), 0);
+    const char *cb = u->cb;
+    u->in_eval++;
+    u->cb = "the function given to film:set_m";
+    int failed = set_m_fill(L, u, tmp);
+    u->in_eval--;
+    u->cb = cb;
+    if (failed)
+        return lua_error(L);
+    memcpy(f->m, tmp, 3 * f->n * sizeof(double));
+    if (mm_film_normalize(f) != MH_OK)
+        return lmh_error(L, "set_m: a vector of fn could not be normalized");
+    return 0;
+}
+
+/* Component c of SoA data (n cells) is a direction m can be set to:
+ * finite and not zero (its length may overflow; normalization scales). */
+static int usable_vector(const double *d, size_t c, size_t n)
+{
+    double x = d[c], y = d[c + n], z = d[c + 2 * n];
+    return isfinite(x) && isfinite(y) && isfinite(z) && (x != 0 || y != 0 || z != 0);
 }
 
 /* Push a new Field on the film's grid with its cell size; data zeroed. */
@@ -277,17 +344,13 @@ static int film_mask(lua_State *L)
 /* film:set_m_field(field): copy a 3-comp Field into m (normalized). */
 static int film_set_m_field(lua_State *L)
 {
-    mm_film *f = lmh_film_check(L, 1);
+    mm_film *f = film_use(L, USE_CHANGE, "set_m_field")->f;
     lmh_field *fl = lmh_field_check(L, 2);
     if (fl->nx != f->nx || fl->ny != f->ny || fl->nz != f->nz || fl->ncomp != 3)
         return lmh_argerror(L, 2, "Field must be %dx%dx%d with 3 comps", f->nx, f->ny, f->nz);
-    for (size_t c = 0; c < f->n; c++) {
-        double r2 = 0;
-        for (int q = 0; q < 3; q++)
-            r2 += fl->data[c + q * f->n] * fl->data[c + q * f->n];
-        if (f->mask[c] && !(r2 > 0 && isfinite(r2)))
+    for (size_t c = 0; c < f->n; c++)
+        if (f->mask[c] && !usable_vector(fl->data, c, f->n))
             return lmh_argerror(L, 2, "zero or non-finite vector in a material cell");
-    }
     memcpy(f->m, fl->data, 3 * f->n * sizeof(double));
     mm_film_normalize(f);
     return 0;
@@ -305,7 +368,7 @@ static int film_avg(lua_State *L)
 
 static int film_time(lua_State *L)
 {
-    mm_film *f = lmh_film_check(L, 1);
+    mm_film *f = film_use(L, lua_gettop(L) >= 2 ? USE_CHANGE : USE_READ, "time")->f;
     if (lua_gettop(L) >= 2) {
         double t = lmh_checkfinite(L, 2);
         f->t = t;
@@ -354,7 +417,7 @@ static int film_stats(lua_State *L)
 
 static int film_set_field(lua_State *L)
 {
-    mm_film *f = lmh_film_check(L, 1);
+    mm_film *f = film_use(L, USE_CHANGE, "set_field")->f;
     double H[3];
     if (lua_istable(L, 2)) {
         for (int q = 0; q < 3; q++) {
@@ -376,7 +439,7 @@ static int film_set_field(lua_State *L)
 
 static int film_set_field_map(lua_State *L)
 {
-    mm_film *f = lmh_film_check(L, 1);
+    mm_film *f = film_use(L, USE_CHANGE, "set_field_map")->f;
     if (lua_isnoneornil(L, 2)) {
         mm_film_set_field_map(f, NULL);
         return 0;
@@ -402,9 +465,15 @@ static int lua_field_cb(void *ud, double t, double H[3])
     lua_State *L = u->L;
     if (!lua_checkstack(L, 8))
         return MH_ENOMEM;
-    lua_getiuservalue(L, 1, UV_FIELD_FN);
+    lua_getiuservalue(L, 1, u->fn_slot);
     lua_pushnumber(L, t);
-    if (lua_pcall(L, 1, 3, 0) != LUA_OK) {
+    const char *cb = u->cb;
+    u->in_eval++;
+    u->cb = "its field_fn";
+    int rc = lua_pcall(L, 1, 3, 0);
+    u->in_eval--;
+    u->cb = cb;
+    if (rc != LUA_OK) {
         u->cb_failed = 1;
         return MH_EINVAL;
     }
@@ -423,9 +492,9 @@ static int lua_field_cb(void *ud, double t, double H[3])
 }
 
 /* Prepare a method call that may evaluate fields: remember L for the callback. */
-static lfilm *film_enter(lua_State *L)
+static lfilm *film_enter(lua_State *L, int use, const char *method)
 {
-    lfilm *u = film_ud(L, 1);
+    lfilm *u = film_use(L, use, method);
     u->L = L;
     u->cb_failed = 0;
     return u;
@@ -445,7 +514,7 @@ static int film_error(lua_State *L, lfilm *u, int st, const char *what)
  * field at every field evaluation (once per stage). */
 static int film_set_field_fn(lua_State *L)
 {
-    lfilm *u = film_ud(L, 1);
+    lfilm *u = film_use(L, USE_OWN, "set_field_fn");
     if (lua_isnoneornil(L, 2)) {
         lua_pushnil(L);
         lua_setiuservalue(L, 1, UV_FIELD_FN);
@@ -464,7 +533,7 @@ static int film_set_field_fn(lua_State *L)
 /* film:energy() -> total (J), {exchange=, zeeman=, ...} */
 static int film_energy(lua_State *L)
 {
-    lfilm *u = film_enter(L);
+    lfilm *u = film_enter(L, USE_CHANGE, "energy");
     mm_film *f = u->f;
     double E[MM_MAX_TERMS], total;
     int st = mm_film_eval(f, &total, E, NULL);
@@ -482,7 +551,7 @@ static int film_energy(lua_State *L)
 
 static int film_max_torque(lua_State *L)
 {
-    lfilm *u = film_enter(L);
+    lfilm *u = film_enter(L, USE_CHANGE, "max_torque");
     double tq = mm_film_max_torque(u->f);
     if (tq < 0)
         return film_error(L, u, MH_ENOMEM, "max_torque");
@@ -493,7 +562,7 @@ static int film_max_torque(lua_State *L)
 /* film:field() -> Field of the effective field (A/m) for the current state. */
 static int film_field(lua_State *L)
 {
-    lfilm *u = film_enter(L);
+    lfilm *u = film_enter(L, USE_CHANGE, "field");
     mm_film *f = u->f;
     lmh_field *fl = push_film_field(L, f, 3);
     int st = mm_film_field(f, NULL, f->t, fl->data, NULL);
@@ -511,21 +580,30 @@ static int lua_output_cb(void *ud, mm_film *f)
 {
     lfilm *u = ud;
     lua_State *L = u->L;
+    if (!lua_checkstack(L, 8))
+        return MH_ENOMEM;
     lua_pushvalue(L, 4);
     lua_pushvalue(L, 1);
     lua_pushnumber(L, f->t);
-    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+    const char *cb = u->cb;
+    u->in_step++;
+    u->cb = "its on_step";
+    int rc = lua_pcall(L, 2, 1, 0);
+    u->in_step--;
+    u->cb = cb;
+    u->L = L; /* a method called from on_step (perhaps in a coroutine) moved it */
+    if (rc != LUA_OK) {
         u->cb_failed = 1;
         return MH_EINVAL;
     }
     int stop = lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
     lua_pop(L, 1);
+    u->stopped |= stop;
     return stop ? MM_RUN_STOP : MH_OK;
 }
 
 /* Read film:run's options (table at slot 3) into *o. Leaves on_step at
- * slot 4, field_fn at slot 5 (installed as the film's field callback) and
- * the table path (or nil) at slot 6. */
+ * slot 4, field_fn at slot 5 and the table path (or nil) at slot 6. */
 static void run_options(lua_State *L, lfilm *u, mm_run_opts *o)
 {
     static const char *const solvers[] = {"heun", "rk4", "rk45", NULL};
@@ -556,11 +634,7 @@ static void run_options(lua_State *L, lfilm *u, mm_run_opts *o)
     o->on_output = ty == LUA_TFUNCTION ? lua_output_cb : NULL;
     o->ud = u;
     ty = lua_getfield(L, 3, "field_fn"); /* slot 5 */
-    if (ty == LUA_TFUNCTION) {
-        lua_pushvalue(L, 5);
-        lua_setiuservalue(L, 1, UV_FIELD_FN);
-        mm_film_set_field_fn(f, lua_field_cb, u);
-    } else if (ty != LUA_TNIL) {
+    if (ty != LUA_TNIL && ty != LUA_TFUNCTION) {
         lmh_error(L, "run: option 'field_fn' must be a function(t) -> hx, hy, hz, got %s",
                   luaL_typename(L, -1));
     }
@@ -575,7 +649,8 @@ static void run_options(lua_State *L, lfilm *u, mm_run_opts *o)
  * row is written and on_step called; else after every step. */
 static int film_run(lua_State *L)
 {
-    lfilm *u = film_enter(L);
+    lfilm *u = film_enter(L, USE_OWN, "run");
+    mm_film *f = u->f;
     double secs = lmh_checkfinite(L, 2);
     if (!(secs > 0) || secs > 1.0)
         return lmh_argerror(L, 2, "duration must be in (0, 1] s, got %g", secs);
@@ -587,22 +662,53 @@ static int film_run(lua_State *L)
     lua_settop(L, 3);
     mm_run_opts o = {0};
     run_options(L, u, &o);
+    /* Steps must be resolvable at the film's time: t + dt == t never ends. */
+    const double t0 = f->t, t_end = t0 + secs;
+    double spacing = nextafter(fabs(t_end), INFINITY) - fabs(t_end);
+    if (!(spacing <= 1e-6 * fmin(secs, o.dt)))
+        return lmh_error(L, "run: the film's time t = %g s is too large to resolve steps of %g s in double "
+                            "precision (doubles there are %g s apart); set a smaller time with film:time(t)",
+                         t0, fmin(secs, o.dt), spacing);
     const char *path = lua_tostring(L, 6);
     if (path && !(o.table = fopen(path, "w")))
         return lmh_fail(L, "run: cannot open table '%s' for writing", path);
     lua_settop(L, 5);
+    /* field_fn belongs to this run: the film's own (set_field_fn) comes back after it */
+    int run_fn = lua_isfunction(L, 5);
+    if (run_fn) {
+        lua_pushvalue(L, 5);
+        lua_setiuservalue(L, 1, UV_RUN_FN);
+        u->fn_slot = UV_RUN_FN;
+        mm_film_set_field_fn(f, lua_field_cb, u);
+    }
+    u->stopped = 0;
     long long steps;
     unsigned long long rejected;
-    int st = mm_run(u->f, secs, &o, &steps, &rejected);
+    int st = mm_run(f, secs, &o, &steps, &rejected);
+    if (run_fn) {
+        u->fn_slot = UV_FIELD_FN;
+        int keep = lua_getiuservalue(L, 1, UV_FIELD_FN) == LUA_TFUNCTION;
+        lua_pop(L, 1);
+        mm_film_set_field_fn(f, keep ? lua_field_cb : NULL, keep ? u : NULL);
+        lua_pushnil(L);
+        lua_setiuservalue(L, 1, UV_RUN_FN);
+    }
     int closed = !o.table || fclose(o.table) == 0;
     if (st == MH_ENOCONV && !u->cb_failed)
-        return lmh_fail(L, "run: integration failed at t = %g ns: %s", u->f->t * 1e9,
+        return lmh_fail(L, "run: integration failed at t = %g ns: %s", f->t * 1e9,
                         o.solver == MM_RK45 ? "step size underflow (state not finite or tol too tight)"
                                             : "state not finite (dt too large for this field?)");
+    if (st == MH_ERANGE && !u->cb_failed)
+        return lmh_error(L, "run: time does not advance at t = %g s (steps of %g s are below the spacing of "
+                            "doubles there); set a smaller time with film:time(t)", f->t, f->last_dt);
     if (st != MH_OK)
         return film_error(L, u, st, "run");
     if (!closed)
         return lmh_fail(L, "run: error writing the table file");
+    if (f->t < t_end && !u->stopped)
+        return lmh_fail(L, "run: max_steps = %lld reached at t = %g ns, before the end of the run at %g ns "
+                           "(%lld steps done; raise max_steps or run again to continue)",
+                        o.max_steps, f->t * 1e9, t_end * 1e9, steps);
     lua_pushinteger(L, steps);
     lua_pushinteger(L, (lua_Integer)rejected);
     return 2;
@@ -611,7 +717,7 @@ static int film_run(lua_State *L)
 /* film:relax{torque = 1e-2*Ms... , tol = 1e-4, max_steps = 1e6} -> steps, torque | nil, msg */
 static int film_relax(lua_State *L)
 {
-    lfilm *u = film_enter(L);
+    lfilm *u = film_enter(L, USE_OWN, "relax");
     mm_film *f = u->f;
     if (lua_isnoneornil(L, 2)) {
         lua_settop(L, 1);
@@ -637,7 +743,7 @@ static int film_relax(lua_State *L)
 /* film:minimize{torque = 1e-4*Ms, max_iter = 1e5} -> iterations, torque | nil, msg */
 static int film_minimize(lua_State *L)
 {
-    lfilm *u = film_enter(L);
+    lfilm *u = film_enter(L, USE_OWN, "minimize");
     mm_film *f = u->f;
     if (lua_isnoneornil(L, 2)) {
         lua_settop(L, 1);
@@ -666,7 +772,7 @@ static int film_minimize(lua_State *L)
  * mask are zeroed, cells inside must be nonzero. */
 static int film_load_ovf(lua_State *L)
 {
-    mm_film *f = lmh_film_check(L, 1);
+    mm_film *f = film_use(L, USE_CHANGE, "load_ovf")->f;
     const char *path = luaL_checkstring(L, 2);
     mh_ovf o;
     char err[256] = "";
@@ -679,12 +785,19 @@ static int film_load_ovf(lua_State *L)
         mh_ovf_clear(&o);
         return 2;
     }
+    const double step[3] = {o.dx, o.dy, o.dz}, cell[3] = {f->dx, f->dy, f->dz};
+    int same = !o.meshunit[0] || !strcmp(o.meshunit, "m");
+    for (int q = 0; q < 3; q++)
+        same = same && fabs(step[q] - cell[q]) <= 1e-6 * cell[q];
+    if (!same) {
+        lmh_fail(L, "load_ovf: %s has cells of %g x %g x %g %s, the film %g x %g x %g m", path, o.dx, o.dy,
+                 o.dz, o.meshunit[0] ? o.meshunit : "m", f->dx, f->dy, f->dz);
+        mh_ovf_clear(&o);
+        return 2;
+    }
     size_t n = f->n;
     for (size_t c = 0; c < n; c++) {
-        double r2 = 0;
-        for (int q = 0; q < 3; q++)
-            r2 += o.data[c + q * n] * o.data[c + q * n];
-        if (f->mask[c] && !(r2 > 0 && isfinite(r2))) {
+        if (f->mask[c] && !usable_vector(o.data, c, n)) {
             mh_ovf_clear(&o);
             return lmh_fail(L, "load_ovf: %s: zero or non-finite vector in material cell %d", path,
                             (int)c);
@@ -723,9 +836,15 @@ static int film_save_ovf(lua_State *L)
 
 /* ---------- metamethods ---------- */
 
+/* close / __close / __gc. A film in use by a running method (closed from
+ * one of its callbacks) raises instead of freeing under that method; __gc
+ * never meets that case, since a running method keeps the film reachable. */
 static int film_close(lua_State *L)
 {
     lfilm *u = luaL_checkudata(L, 1, LMH_FILM_MT);
+    if (u->in_eval || u->in_step)
+        return lmh_error(L, "film in use: film:close cannot be called from %s of the same film "
+                            "(close it after the running film method returns)", u->cb);
     mm_film_free(u->f);
     u->f = NULL;
     return 0;

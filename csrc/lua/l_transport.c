@@ -141,7 +141,12 @@ static int opt_solver(lua_State *L, int t)
     return kind;
 }
 
-/* Volts vector of length n from a table or an Array at `arg` into v. */
+/* Largest pad voltage, V: far above any on-chip drive (the paper uses
+ * +-3 V), and small enough that currents, fields and powers stay finite. */
+#define LMH_MAX_VOLTS 1e3
+
+/* Volts vector of length n from a table or an Array at `arg` into v; each
+ * finite with |v| <= LMH_MAX_VOLTS. */
 static void read_volts(lua_State *L, int arg, int n, double *v)
 {
     if (lua_type(L, arg) == LUA_TTABLE) {
@@ -153,8 +158,11 @@ static void read_volts(lua_State *L, int arg, int n, double *v)
             int isnum = 0;
             v[k] = lua_tonumberx(L, -1, &isnum);
             lua_pop(L, 1);
-            if (!isnum || !isfinite(v[k]))
-                lmh_argerror(L, arg, "volts[%d] must be a finite number (V)", k + 1);
+            if (!isnum)
+                lmh_argerror(L, arg, "volts[%d] must be a number (V)", k + 1);
+            if (!(fabs(v[k]) <= LMH_MAX_VOLTS))
+                lmh_argerror(L, arg, "volts[%d] = %g V outside [-%g, %g] V", k + 1, v[k], LMH_MAX_VOLTS,
+                             LMH_MAX_VOLTS);
         }
         return;
     }
@@ -163,8 +171,9 @@ static void read_volts(lua_State *L, int arg, int n, double *v)
         lmh_argerror(L, arg, "volts: need %d values (one per pad), got %d", n, a->rows * a->cols);
     for (int k = 0; k < n; k++) {
         v[k] = a->data[k];
-        if (!isfinite(v[k]))
-            lmh_argerror(L, arg, "volts[%d] must be a finite number (V)", k + 1);
+        if (!(fabs(v[k]) <= LMH_MAX_VOLTS))
+            lmh_argerror(L, arg, "volts[%d] = %g V outside [-%g, %g] V", k + 1, v[k], LMH_MAX_VOLTS,
+                         LMH_MAX_VOLTS);
     }
 }
 
@@ -593,8 +602,8 @@ static int oe_solve(lua_State *L)
         }
         lua_pop(L, 1);
         target = lmh_optnumber(L, 3, "target_peak_H", 0);
-        if (target < 0)
-            lmh_argerror(L, 3, "target_peak_H must be > 0 A/m, got %g", target);
+        if (target < 0 || target > 1e8)
+            lmh_argerror(L, 3, "target_peak_H must be in (0, 1e8] A/m, got %g", target);
     }
     int st;
     memcpy(vp, v, (size_t)N * sizeof(double));

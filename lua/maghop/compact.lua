@@ -62,6 +62,10 @@ local function default_alpha(n, cols, a_edge, a_diag)
   return A
 end
 
+--- Largest device: n x n matrices are built in Lua tables first, so the
+-- size is checked before anything is allocated.
+compact.MAX_NODES = 1024
+
 --- New compact device.
 -- opts (all optional): nodes (default 4), eta, alpha (n x n matrix or a
 -- number for all pairs), alpha_edge, alpha_diagonal, cols (grid width for the
@@ -72,9 +76,10 @@ function compact.new(opts)
   opts = opts or {}
   if type(opts) ~= "table" then error("compact.new: options table expected", 2) end
   local P = compact.paper
-  local n = opts.nodes or (opts.G0 and #(type(opts.G0) == "table" and opts.G0 or opts.G0:totable())) or 4
-  if math.type(n) ~= "integer" or n < 2 then
-    error("option 'nodes': integer >= 2 expected, got " .. tostring(n), 2)
+  local n = opts.nodes or (opts.G0 and #opts.G0) or 4
+  if math.type(n) ~= "integer" or n < 2 or n > compact.MAX_NODES then
+    error(("compact.new: option 'nodes' must be an integer in 2..%d, got %s"):format(compact.MAX_NODES,
+          tostring(n)), 2)
   end
   local eta = opts.eta or P.eta
   local alpha
@@ -123,6 +128,10 @@ function compact.grid(opts)
     error("compact.grid: 'cols' and 'rows' must be positive integers with cols*rows >= 2", 2)
   end
   local n = cols * rows
+  if n > compact.MAX_NODES then
+    error(("compact.grid: cols*rows = %d*%d = %d nodes exceeds the limit of %d"):format(cols, rows, n,
+          compact.MAX_NODES), 2)
+  end
   local a1, ad = opts.alpha1 or 111, opts.alpha_decay or (math.sqrt(2) - 1) / math.log(277 / 111)
   local amax = opts.alpha_max or 1 / (2 * (opts.eta or compact.paper.eta))
   local g1, gd = opts.g1 or 0.066, opts.g_decay or (math.sqrt(2) - 1) / math.log(0.066 / 0.046)

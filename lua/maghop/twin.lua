@@ -59,6 +59,13 @@ twin.geometries = {
   wide = {pitch = 2e-6, pad = 800e-9, cell = 40e-9, disk_diameter = 4.4e-6},
 }
 
+--- Limits checked before anything is allocated or integrated: the film's
+-- cell count (2^22 cells: a few GB with the Oersted and AMR solvers), and
+-- the peak Oersted field of any drive (1e5 A/m, about 1260 Oe: 60 times
+-- the paper's 20 Oe; stronger fields need ever smaller LLG steps).
+twin.MAX_CELLS = 1 << 22
+twin.MAX_PEAK_H = 1e5
+
 local Twin = {}
 Twin.__index = function(self, k)
   if k == "nodes" then return self.el:count() end
@@ -116,6 +123,10 @@ local function geometry_film(nodes, preset, opts)
     error("twin.new: built-in geometries have 4 or 35 nodes; give 'film' and 'electrodes' for others", 3)
   end
   local nx, ny = math.floor(w / cell + 0.5), math.floor(h / cell + 0.5)
+  if nx * ny > twin.MAX_CELLS then
+    error(("twin.new: option 'cell' = %g m gives a %d x %d grid (%d cells), above the limit of %d cells "
+      .. "(twin.MAX_CELLS); use a larger cell"):format(cell, nx, ny, nx * ny, twin.MAX_CELLS), 3)
+  end
   local film = core.film {nx = nx, ny = ny, nz = 1, dx = cell, dy = cell, dz = g.thickness, shape = shape,
                           Ms = preset.Ms, A = preset.A, Ku = preset.Ku, anis_axis = {0, 0, 1},
                           alpha = preset.alpha, gamma = preset.gamma, demag = demag}
@@ -184,6 +195,10 @@ function twin.new(opts)
     timing = {llg = 0, oersted = 0, amr = 0, recall = 0},
   }, Twin)
   if self.width <= 0 then error("twin.new: option 'width' must be > 0 s", 2) end
+  if self.peak_H > twin.MAX_PEAK_H then
+    error(("twin.new: option 'peak_H' = %g A/m is above the limit of %g A/m (twin.MAX_PEAK_H)"):format(
+      self.peak_H, twin.MAX_PEAK_H), 2)
+  end
   local N = self.nodes
   -- calibrate the pad voltage on the alternating pattern
   local ref = {}
@@ -225,6 +240,9 @@ end
 -- Oersted field of a pattern at the calibrated voltage (cached).
 function Twin:field_of(x, volts)
   volts = volts or self.volts
+  if type(volts) ~= "number" or not (math.abs(volts) <= 1e3) then
+    error(("twin: option 'volts' must be a number in [-1000, 1000] V, got %s"):format(tostring(volts)), 3)
+  end
   local key = hopfield.label(x) .. "@" .. ("%.9g"):format(volts)
   local H = self.fields[key]
   if not H then
@@ -234,6 +252,11 @@ function Twin:field_of(x, volts)
     local r, err = oersted.solve {film = self.film, electrodes = self.el, volts = v,
                                   sigma = self.au_opts.sigma, thickness = self.au_opts.thickness}
     if not r then error("twin: Oersted solve failed: " .. tostring(err), 0) end
+    if not (r.peak_H <= twin.MAX_PEAK_H) then
+      error(("twin: option 'volts' = %g V drives a peak Oersted field of %g A/m, above the limit of %g A/m "
+        .. "(twin.MAX_PEAK_H; the calibrated drive gives %g A/m)"):format(volts, r.peak_H, twin.MAX_PEAK_H,
+        self.peak_H), 3)
+    end
     H = r.H
     self.fields[key] = H
     self.timing.oersted = self.timing.oersted + core.wtime() - t0

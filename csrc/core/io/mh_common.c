@@ -11,6 +11,7 @@ const char *mh_strerror(int status)
     case MH_ENOCONV: return "no convergence";
     case MH_EIO: return "input/output error";
     case MH_EFORMAT: return "malformed file";
+    case MH_ERANGE: return "value outside the range of double precision";
     default: return "unknown error";
     }
 }

@@ -17,7 +17,8 @@ enum {
     MH_ESINGULAR = -3, /* singular or non-positive-definite system */
     MH_ENOCONV = -4,   /* iterative method did not converge */
     MH_EIO = -5,       /* file could not be read or written */
-    MH_EFORMAT = -6    /* file content malformed */
+    MH_EFORMAT = -6,   /* file content malformed */
+    MH_ERANGE = -7     /* result or intermediate outside the range of doubles */
 };
 
 /* Human-readable text for a status code; never NULL. */

@@ -126,7 +126,21 @@ static void tensor_far(double X, double Y, double Z, double dx, double dy, doubl
 
 void mh_demag_tensor(double X, double Y, double Z, double dx, double dy, double dz, double N[6])
 {
+    /* N is scale-free: work in units of the largest cell side, so that
+     * neither tiny nor huge lengths overflow the powers below. */
     double h = fmax(dx, fmax(dy, dz));
+    X /= h;
+    Y /= h;
+    Z /= h;
+    dx /= h;
+    dy /= h;
+    dz /= h;
+    h = 1;
+    if (fmax(fabs(X), fmax(fabs(Y), fabs(Z))) > 1e50) {
+        for (int c = 0; c < 6; c++)
+            N[c] = 0; /* |N| < 1e-150: the dipole term underflows anyway */
+        return;
+    }
     if (X * X + Y * Y + Z * Z > NEAR_CELLS * NEAR_CELLS * h * h) {
         tensor_far(X, Y, Z, dx, dy, dz, N);
         return;
@@ -378,7 +392,8 @@ mh_demag *mh_demag_new(int nx, int ny, int nz, double dx, double dy, double dz, 
         status = &dummy;
     *status = MH_EINVAL;
     if (nx < 1 || ny < 1 || nz < 1 || nx > (1 << 16) || ny > (1 << 16) || nz > (1 << 16) ||
-        !(dx > 0) || !(dy > 0) || !(dz > 0) || !isfinite(dx) || !isfinite(dy) || !isfinite(dz))
+        !(dx > 0) || !(dy > 0) || !(dz > 0) || !isfinite(dx) || !isfinite(dy) || !isfinite(dz) ||
+        fmax(dx, fmax(dy, dz)) > MH_DEMAG_MAX_ASPECT * fmin(dx, fmin(dy, dz)))
         return NULL;
     size_t n = (size_t)nx * ny * nz;
     if (n > DEMAG_MAX_CELLS)

@@ -40,9 +40,16 @@ int mh_demag_prepare(mh_demag *d, const double *m, double Ms);
 double mh_demag_add_range(const mh_demag *d, const double *m, double Ms, size_t c0, size_t c1,
                           double *H, size_t hs);
 
+/* Largest ratio of cell sides (max/min) the Newell formulas resolve in
+ * double precision (the trace of the self term stays 1 within 1e-9 up to
+ * 1e5 and is lost beyond 1e8). mh_demag_new refuses more elongated cells. */
+#define MH_DEMAG_MAX_ASPECT 1e5
+
 /* Cell-averaged demag tensor between two dx x dy x dz cells whose centres
  * are (X,Y,Z) m apart: N[6] = Nxx, Nyy, Nzz, Nxy, Nxz, Nyz (dimensionless,
- * H = -N M). Uses exact Newell formulas near and a multipole expansion far. */
+ * H = -N M). Uses exact Newell formulas near and a multipole expansion far;
+ * any finite offset (0 beyond 1e50 cell sizes); cells within
+ * MH_DEMAG_MAX_ASPECT for full accuracy. */
 void mh_demag_tensor(double X, double Y, double Z, double dx, double dy, double dz, double N[6]);
 
 /* Volume-averaged demag factors of the whole nx x ny x nz box, i.e. minus

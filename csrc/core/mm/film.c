@@ -183,9 +183,17 @@ int mm_film_normalize(mm_film *f)
             continue;
         }
         double r2 = *x * *x + *y * *y + *z * *z, r = sqrt(r2);
-        if (!(isfinite(r) && r > 0)) {
-            st = MH_EINVAL;
-            continue;
+        if (!(isfinite(r) && r > 1e-150)) {
+            /* r2 overflowed or underflowed: scale by the largest component first */
+            double big = fmax(fabs(*x), fmax(fabs(*y), fabs(*z)));
+            if (!(isfinite(big) && big > 0)) {
+                st = MH_EINVAL;
+                continue;
+            }
+            *x /= big;
+            *y /= big;
+            *z /= big;
+            r = sqrt(*x * *x + *y * *y + *z * *z);
         }
         if (fabs(r2 - 1.0) <= 2e-15)
             continue; /* already unit to rounding: keep the bits (exact reloads) */

@@ -69,9 +69,14 @@ int mm_run(mm_film *f, double duration, const mm_run_opts *o, long long *steps,
             k++;
             continue;
         }
+        double t_before = f->t;
         st = mm_llg_step(f, o->solver, &dt, o->tol, target);
         if (st != MH_OK)
             break;
+        if (!(f->t > t_before)) {
+            st = MH_ERANGE; /* the step is below the spacing of doubles at t */
+            break;
+        }
         n++;
         if (o->every > 0) {
             if (f->t < target)

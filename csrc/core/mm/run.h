@@ -31,9 +31,11 @@ typedef struct mm_run_opts {
 /* Integrate f for `duration` s (> 0) from f->t. With a table, the header
  * and a row for the start state come first. *steps and *rejected receive
  * the accepted and rejected steps of this run (also on failure). Returns
- * MH_OK (also after MM_RUN_STOP or max_steps), the status of mm_llg_step
- * (MH_ENOCONV: step size underflow or a non-finite state), of the table
- * row, or of on_output. The caller owns and closes the table file. */
+ * MH_OK (also after MM_RUN_STOP or max_steps: compare f->t with the end
+ * time), the status of mm_llg_step (MH_ENOCONV: step size underflow or a
+ * non-finite state), MH_ERANGE when a step leaves f->t unchanged (t so
+ * large that the step is below the spacing of doubles there), or the status
+ * of the table row or of on_output. The caller owns and closes the table file. */
 int mm_run(mm_film *f, double duration, const mm_run_opts *o, long long *steps,
            unsigned long long *rejected);
 
