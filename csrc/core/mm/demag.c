@@ -30,6 +30,7 @@
 #include <omp.h>
 
 #include "demag.h"
+#include "mh_threads.h"
 
 #define NEAR_CELLS 40.0           /* Newell inside this many (largest) cell sizes */
 #define DEMAG_MAX_CELLS ((size_t)1 << 27)
@@ -220,7 +221,7 @@ static kernel *kernel_compute(int nx, int ny, int nz, double dx, double dy, doub
         ok = (k->K[c] = fftw_malloc(k->ksize * sizeof(double))) != NULL;
     fftw_plan plan = NULL;
     if (ok) {
-        fftw_plan_with_nthreads(omp_get_max_threads());
+        fftw_plan_with_nthreads(mh_threads_max());
         plan = pz > 1 ? fftw_plan_dft_r2c_3d(pz, py, px, real, cplx, FFTW_ESTIMATE)
                       : fftw_plan_dft_r2c_2d(py, px, real, cplx, FFTW_ESTIMATE);
         ok = plan != NULL;
@@ -409,7 +410,7 @@ mh_demag *mh_demag_new(int nx, int ny, int nz, double dx, double dy, double dz, 
     d->dy = dy;
     d->dz = dz;
     d->n = n;
-    d->nthreads = omp_get_max_threads();
+    d->nthreads = mh_threads_max(); /* the largest team: scratch is sized for it */
     d->partial = calloc((size_t)d->nthreads, sizeof *d->partial);
     pthread_mutex_lock(&cache_lock);
     if (!fftw_ready) {
@@ -545,6 +546,14 @@ static void do_block(mh_demag *d, fftw_complex *b, int k0, int nb)
     }
 }
 
+/* Team of a parallel region: the current team size (mh_threads_adapt),
+ * never more than the engine's scratch was sized for. */
+static int team(const mh_demag *d)
+{
+    int t = omp_get_max_threads();
+    return t < d->nthreads ? t : d->nthreads;
+}
+
 /* Fill the real rows of component c with Ms*m and transform them along x. */
 static void forward_x(mh_demag *d, const double *m, double Ms, int c, int par_fill)
 {
@@ -552,7 +561,7 @@ static void forward_x(mh_demag *d, const double *m, double Ms, int c, int par_fi
     size_t rows = (size_t)d->ny * d->nz;
     const double *mc = m + (size_t)c * d->n;
     double *rin = d->rin[c];
-#pragma omp parallel for schedule(static) num_threads(d->nthreads) if (par_fill)
+#pragma omp parallel for schedule(static) num_threads(team(d)) if (par_fill)
     for (size_t r = 0; r < rows; r++)
         for (int i = 0; i < nx; i++)
             rin[r * px + i] = Ms * mc[r * nx + i];
@@ -567,7 +576,7 @@ int mh_demag_prepare(mh_demag *d, const double *m, double Ms)
      * itself threaded. Either way each component is computed identically. */
     int small = !d->threaded_x;
     if (small) {
-#pragma omp parallel for schedule(static) num_threads(d->nthreads)
+#pragma omp parallel for schedule(static) num_threads(team(d))
         for (int c = 0; c < 3; c++)
             forward_x(d, m, Ms, c, 0);
     } else {
@@ -578,14 +587,14 @@ int mh_demag_prepare(mh_demag *d, const double *m, double Ms)
     size_t per_thread = (size_t)3 * nbk * d->pz * d->ps;
     /* static schedule: every block is computed the same way whatever the
      * thread count, so H_d does not depend on it */
-#pragma omp parallel for schedule(static) num_threads(d->nthreads)
+#pragma omp parallel for schedule(static) num_threads(team(d))
     for (int blk = 0; blk < nblocks; blk++) {
         int k0 = blk * nbk;
         do_block(d, d->blk + (size_t)omp_get_thread_num() * per_thread, k0,
                  hx - k0 < nbk ? hx - k0 : nbk);
     }
     if (small) {
-#pragma omp parallel for schedule(static) num_threads(d->nthreads)
+#pragma omp parallel for schedule(static) num_threads(team(d))
         for (int c = 0; c < 3; c++)
             fftw_execute_dft_c2r(d->bx, d->rowc[c], d->hd[c]);
     } else {
@@ -621,17 +630,16 @@ double mh_demag_add_range(const mh_demag *d, const double *m, double Ms, size_t 
 double mh_demag_add(mh_demag *d, const double *m, double Ms, double *H)
 {
     mh_demag_prepare(d, m, Ms);
+    /* fixed chunks (as many as the largest team): the energy sums the same
+     * partials in the same order whatever the team size */
     int T = d->nthreads;
-#pragma omp parallel num_threads(T)
-    {
-        int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        size_t c0 = d->n * (size_t)t / (size_t)nt, c1 = d->n * (size_t)(t + 1) / (size_t)nt;
+#pragma omp parallel for schedule(static) num_threads(team(d))
+    for (int t = 0; t < T; t++) {
+        size_t c0 = d->n * (size_t)t / (size_t)T, c1 = d->n * (size_t)(t + 1) / (size_t)T;
         d->partial[t] = mh_demag_add_range(d, m, Ms, c0, c1, H + c0, d->n);
-        for (int u = nt; u < T && t == 0; u++)
-            d->partial[u] = 0;
     }
     double e = 0;
-    for (int t = 0; t < T; t++) /* fixed order: same sum for the same thread count */
+    for (int t = 0; t < T; t++) /* fixed order */
         e += d->partial[t];
     return e;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "film.h"
+#include "mh_threads.h"
 #include "llg.h"
 #include "mm_terms.h"
 
@@ -243,6 +244,7 @@ int mm_film_add_term(mm_film *f, mm_term *t)
 
 int mm_film_field(mm_film *f, const double *m, double t, double *H, double *E)
 {
+    mh_threads_adapt(); /* fit the team to the CPUs free now (a clock read) */
     if (!m)
         m = f->m;
     mm_clock ck = {t, 0.0, f->step};

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mh_threads.h"
 #include "llg.h"
 #include "mm_terms.h"
 
@@ -155,6 +156,7 @@ static int run_pass(mm_film *f, pass_t *p, const mm_clock *ck)
 {
     const size_t n = f->n, ntiles = (n + MM_TILE - 1) / MM_TILE;
     const int nt = f->nterms;
+    mh_threads_adapt(); /* fit the team to the CPUs free now (a clock read) */
     if (p->k)
         f->evals++;
     if (p->k)

@@ -8,6 +8,7 @@
 
 #include <suitesparse/cholmod.h>
 
+#include "mh_threads.h"
 #include "mh_common.h"
 #include "spsolve.h"
 
@@ -760,6 +761,7 @@ int mh_spsolver_solve(mh_spsolver *s, int nrhs, const double *B, double *X,
             free(rrc);
             return MH_ENOMEM;
         }
+        mh_threads_adapt();
 #pragma omp parallel for schedule(dynamic, 1)
         for (int c = 0; c < nrhs; c++)
             stc[c] = pcg_one(s, B + (size_t)c * n, X + (size_t)c * n, tol, maxit, &rrc[c], &itc[c]);
@@ -835,6 +837,7 @@ static int schur_direct(mh_spsolver *s, int nc, const double *C, double *S, doub
         free(first);
         return MH_ENOMEM;
     }
+    mh_threads_adapt();
 #pragma omp parallel for schedule(dynamic, 1)
     for (int c = 0; c < nc; c++) {
         double *w = W + (size_t)c * n;
