@@ -242,6 +242,11 @@ function T.test_sweep_sigkill_then_rerun_completes_without_loss_or_duplicates()
   local ref = dir .. "/ref.csv"
   lu.assertEquals(sh(("%s spec/data/sweep_tiny.lua %s"):format(q(host), q(ref))), 0)
   lu.assertEquals(canonical(out), canonical(ref))
+  -- --retry-failed among the script's arguments reruns the two failed tasks
+  rc, text = sh(("SWEEP_FIX=1 %s spec/data/sweep_tiny.lua %s --retry-failed"):format(q(host), q(out)))
+  lu.assertEquals(rc, 0, text)
+  lu.assertStrContains(text, "rows=12 total=12 skipped=10 ran=2 failed=0")
+  lu.assertEquals({count_keys(out)}, {12, 0})
   os.execute("rm -rf " .. q(dir))
 end
 
@@ -265,8 +270,9 @@ function T.test_sweep_mpi_three_ranks_match_serial()
   lu.assertEquals(rc, 0, text)
   lu.assertStrContains(text, "rows=12 total=12 skipped=0 ran=12 failed=2")
   lu.assertEquals(canonical(par), canonical(ser))
-  -- retry under MPI: the two failed tasks run again, the rest is skipped
-  rc, text = sh(("SWEEP_FIX=1 timeout 120 %s %s spec/data/sweep_tiny.lua %s --retry-failed"):format(MPIRUN, q(host), q(par)))
+  -- retry under MPI (asked for by the environment): the two failed tasks
+  -- run again, the rest is skipped
+  rc, text = sh(("SWEEP_FIX=1 MAGHOP_RETRY_FAILED=1 timeout 120 %s %s spec/data/sweep_tiny.lua %s"):format(MPIRUN, q(host), q(par)))
   lu.assertEquals(rc, 0, text)
   lu.assertStrContains(text, "rows=12 total=12 skipped=10 ran=2 failed=0")
   local n, dup = count_keys(par)

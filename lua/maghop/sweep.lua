@@ -580,19 +580,22 @@ local function progress_reporter(mode, total, done0, failed0)
   return st
 end
 
+--- retry_failed: the option when given; else true when the script's
+-- arguments contain --retry-failed or MAGHOP_RETRY_FAILED=1 (for scripts
+-- whose option parser refuses unknown options, and for batch jobs).
 local function wants_retry(o)
   if o.retry_failed ~= nil then return o.retry_failed end
   for _, a in ipairs(_G.arg or {}) do
     if a == "--retry-failed" then return true end
   end
-  return false
+  return os.getenv("MAGHOP_RETRY_FAILED") == "1"
 end
 
 --- Run a sweep. opts: params (name -> list of values), seeds (list of
 -- integers, default {1}), run (function(p) -> table of metrics; p holds
 -- the parameters, seed, key and rng_seed), out (CSV path), retry_failed
 -- (rerun tasks recorded as failed; default: whether the script's arguments
--- contain --retry-failed), metrics (optional list fixing the metric
+-- contain --retry-failed or MAGHOP_RETRY_FAILED=1 is set), metrics (optional list fixing the metric
 -- columns), progress (false: silent; default: a live line on a terminal,
 -- else under MPI a line every 10 s), group (list of parameter names: tasks
 -- sharing their values run one after another on the same rank, for run
