@@ -387,19 +387,24 @@ function T.test_thread_count_does_not_change_results()
     local t = f:m():totable()
     local h = 0
     for q = 1, 3 do for c = 1, #t[q] do h = (h * 31 + math.floor(t[q][c] * 2^40)) % 2^50 end end
-    io.write(("%a %a %d"):format(E, f:max_torque(), h))
+    local _, Ed = mh.demag.field(f:m(), 8e5)
+    io.write(("%a %a %d %a"):format(E, f:max_torque(), h, Ed))
   ]])
   fh:close()
-  local function run(threads)
-    local p = io.popen(("OMP_NUM_THREADS=%d %s %s"):format(threads, host, script))
+  local function run(env)
+    local p = io.popen(("env %s %s %s"):format(env, host, script))
     local out = p:read("a")
     p:close()
     return out
   end
-  local a, b = run(1), run(2)
+  -- fixed teams of 1 and 2, the default team fitted to the free CPUs, all cores
+  local a, b = run("OMP_NUM_THREADS=1"), run("OMP_NUM_THREADS=2")
+  local c, d = run("-u OMP_NUM_THREADS -u MAGHOP_THREADS"), run("-u OMP_NUM_THREADS MAGHOP_THREADS=fixed")
   os.remove(script)
   lu.assertTrue(#a > 10, "child produced: " .. a)
   lu.assertEquals(a, b)
+  lu.assertEquals(a, c)
+  lu.assertEquals(a, d)
 end
 
 -- Standard problem 4 on a coarse 100x25 grid (5 nm cells): relaxed S-state,

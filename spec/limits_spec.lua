@@ -25,6 +25,16 @@ function T.test_sizes_are_checked_before_allocating()
   refused_fast({"2..1024"}, mh.core.compact, 5000, 1, 1, 1, 1)
 end
 
+function T.test_film_memory_is_checked_before_allocating()
+  local fh = io.open("/proc/meminfo")
+  local kb = fh and tonumber(fh:read("a"):match("MemTotal:%s*(%d+)")) or 0
+  if fh then fh:close() end
+  if kb == 0 or kb > 100e6 then lu.skip("needs a machine with less than 100 GB of memory") end
+  -- 2^28 cells with demag need ~118 GB
+  refused_fast({"268435456 cells need about", "GB", "of memory"}, mh.film, {nx = 16384, ny = 16384, dx = 1e-9})
+  refused_fast({"exceeds 2^28"}, mh.film, {nx = 65536, ny = 65536, dx = 1e-9})
+end
+
 function T.test_twin_drive_is_bounded()
   local dev = mh.twin.new {nodes = 4, preset = "paper", cell = 50e-9, init = false}
   refused_fast({"option 'volts'", "[-1000, 1000] V"}, dev.pulse, dev, "++--", 1, {volts = 1e6})

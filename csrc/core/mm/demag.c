@@ -34,6 +34,7 @@
 
 #define NEAR_CELLS 40.0           /* Newell inside this many (largest) cell sizes */
 #define DEMAG_MAX_CELLS ((size_t)1 << 27)
+#define DEMAG_CHUNKS 64           /* cell ranges of mh_demag_add's energy sum */
 #define YBLK 16                   /* at most this many kx columns per cache block */
 
 typedef long double ld;
@@ -324,7 +325,7 @@ struct mh_demag {
     int nbk, ps;
     fftw_complex *blk;      /* nthreads * 3*nbk*pz*ps */
     fftw_plan fb, bb, fr, br; /* full block, remainder block */
-    double *partial;        /* per-thread energy partials */
+    double *partial;        /* energy partials of DEMAG_CHUNKS cell ranges */
 };
 
 void mh_demag_free(mh_demag *d)
@@ -411,7 +412,7 @@ mh_demag *mh_demag_new(int nx, int ny, int nz, double dx, double dy, double dz, 
     d->dz = dz;
     d->n = n;
     d->nthreads = mh_threads_max(); /* the largest team: scratch is sized for it */
-    d->partial = calloc((size_t)d->nthreads, sizeof *d->partial);
+    d->partial = calloc(DEMAG_CHUNKS, sizeof *d->partial);
     pthread_mutex_lock(&cache_lock);
     if (!fftw_ready) {
         fftw_init_threads();
@@ -630,9 +631,9 @@ double mh_demag_add_range(const mh_demag *d, const double *m, double Ms, size_t 
 double mh_demag_add(mh_demag *d, const double *m, double Ms, double *H)
 {
     mh_demag_prepare(d, m, Ms);
-    /* fixed chunks (as many as the largest team): the energy sums the same
-     * partials in the same order whatever the team size */
-    int T = d->nthreads;
+    /* fixed chunks: the energy sums the same partials in the same order
+     * whatever the team size or the machine's core count */
+    const int T = DEMAG_CHUNKS;
 #pragma omp parallel for schedule(static) num_threads(team(d))
     for (int t = 0; t < T; t++) {
         size_t c0 = d->n * (size_t)t / (size_t)T, c1 = d->n * (size_t)(t + 1) / (size_t)T;
