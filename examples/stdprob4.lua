@@ -4,7 +4,8 @@
 -- Grids: 200x50x1 cells of 2.5x2.5x3 nm (started from an OOMMF-written start
 -- state, --start, when that file exists, else our own relaxed S-state) and
 -- 128x32x1 (own S-state); --quick runs only a 100x25 grid. Writes per grid and
--- field t,mx,my,mz every 1 ps (field1.csv / field2.csv for 2.5 nm), PNG plots,
+-- field t, mx, my, mz every 1 ps as a MuMax3-style table (field1.txt /
+-- field2.txt for 2.5 nm: "# t (s)\tmx ()\tmy ()\tmz ()", tab-separated), PNG plots,
 -- a colour-wheel snapshot of m at the first zero crossing of <mx>, and compares
 -- field 1 with the published OOMMF result.
 local mh = require "maghop"
@@ -127,8 +128,9 @@ local function run_field(g, start_m, fname)
       break
     end
   end
-  local csv = mh.io.write_csv(("%s/%s%s.csv"):format(opts.out, g.prefix, fname), {"t", "mx", "my", "mz"}, rows)
-  mh.plot.lines{csv = csv, png = csv:gsub("%.csv$", ".png"), columns = {"mx", "my", "mz"},
+  local txt = ("%s/%s%s.txt"):format(opts.out, g.prefix, fname)
+  assert(mh.io.write_table(txt, {{"t", "s"}, {"mx", ""}, {"my", ""}, {"mz", ""}}, rows))
+  mh.plot.lines{csv = txt, png = txt:gsub("%.txt$", ".png"), columns = {"mx", "my", "mz"},
                 title = ("SP4 %s, %s cells"):format(fname, g.tag), xlabel = "t (s)", ylabel = "<m>"}
   if snap then
     snapshot_png(snap, ("%s/%s%s_zero.png"):format(opts.out, g.prefix, fname),

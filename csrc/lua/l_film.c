@@ -33,8 +33,12 @@
 #include "llg.h"
 #include "lmh_aux.h"
 #include "mm_terms.h"
+#include "meter.h"
 #include "ovf.h"
 #include "run.h"
+#include "vtk.h"
+
+#include <unistd.h>
 
 /* user values of the Film userdata: the field function of set_field_fn
  * (kept across calls) and the one of the current film:run (that run only) */
@@ -85,9 +89,9 @@ static const char *const FILM_KEYS[] = {"nx", "ny", "nz", "dx", "dy", "dz", "sha
                                         "anis_axis", "alpha", "gamma", "demag", "temperature", "seed",
                                         NULL};
 static const char *const RUN_KEYS[] = {"solver", "dt", "tol", "table", "every", "on_step", "field_fn",
-                                       "max_steps", "adaptive", NULL};
-static const char *const RELAX_KEYS[] = {"torque", "tol", "max_steps", NULL};
-static const char *const MIN_KEYS[] = {"torque", "max_iter", NULL};
+                                       "max_steps", "adaptive", "columns", "autosave", "progress", NULL};
+static const char *const RELAX_KEYS[] = {"torque", "tol", "max_steps", "progress", NULL};
+static const char *const MIN_KEYS[] = {"torque", "max_iter", "progress", NULL};
 
 /* Build the mask from opts.shape at table t; returns malloc'd n bytes or NULL for rect. */
 static unsigned char *get_mask(lua_State *L, int t, const mm_params *p)
@@ -581,14 +585,68 @@ static int film_field(lua_State *L)
     return 1;
 }
 
+/* ---------- progress ---------- */
+
+/* Registry flag: progress lines allowed (core.set_progress); the default
+ * is on unless $MAGHOP_PROGRESS is "0". */
+static const char PROGRESS_KEY[] = "maghop.progress";
+
+static int progress_allowed(lua_State *L)
+{
+    int ty = lua_getfield(L, LUA_REGISTRYINDEX, PROGRESS_KEY);
+    int on = ty == LUA_TNIL ? !(getenv("MAGHOP_PROGRESS") && !strcmp(getenv("MAGHOP_PROGRESS"), "0"))
+                            : lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return on;
+}
+
+/* core.set_progress(on): allow (true) or silence (false) the progress lines
+ * of film:run, relax and minimize for this Lua state. */
+static int l_set_progress(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TBOOLEAN);
+    lua_pushboolean(L, lua_toboolean(L, 1));
+    lua_setfield(L, LUA_REGISTRYINDEX, PROGRESS_KEY);
+    return 0;
+}
+
+/* Option `progress` of the table at slot t: true/false, or absent: on when
+ * allowed and stderr is a terminal. */
+static int progress_option(lua_State *L, int t)
+{
+    int ty = lua_istable(L, t) ? lua_getfield(L, t, "progress") : LUA_TNIL;
+    if (lua_istable(L, t))
+        lua_pop(L, 1);
+    if (ty != LUA_TNIL)
+        return lmh_optboolean(L, t, "progress", 0);
+    return progress_allowed(L) && isatty(2);
+}
+
 /* ---------- run / relax / minimize ---------- */
+
+/* State of one film:run call shared by its callbacks. */
+typedef struct {
+    lfilm *u;
+    int ncols;            /* user table columns (option columns at slot 3) */
+    const char *save_prefix;
+    const char *save_format;
+    int save_vtk;
+    char err[320];        /* autosave I/O failure (returned as nil, msg) */
+} run_ctx;
+
+/* Keep the error message on top and drop what a callback pushed below it. */
+static void keep_message(lua_State *L, int top)
+{
+    lua_replace(L, top + 1);
+    lua_settop(L, top + 1);
+}
 
 /* Output callback of film:run: calls on_step(film, t) (stack slot 4 of the
  * run call); false from it stops the run. On error the message stays on
  * the stack top and cb_failed is set. */
 static int lua_output_cb(void *ud, mm_film *f)
 {
-    lfilm *u = ud;
+    lfilm *u = ((run_ctx *)ud)->u;
     lua_State *L = u->L;
     if (!lua_checkstack(L, 8))
         return MH_ENOMEM;
@@ -610,6 +668,129 @@ static int lua_output_cb(void *ud, mm_film *f)
     lua_pop(L, 1);
     u->stopped |= stop;
     return stop ? MM_RUN_STOP : MH_OK;
+}
+
+/* Extra table columns: fn(film, t) of each entry of option columns (slot 3). */
+static int lua_columns_cb(void *ud, mm_film *f, double *out)
+{
+    run_ctx *c = ud;
+    lua_State *L = c->u->L;
+    int top = lua_gettop(L);
+    lua_getfield(L, 3, "columns");
+    for (int i = 0; i < c->ncols; i++) {
+        lua_geti(L, -1, i + 1);
+        lua_geti(L, -1, 3);
+        lua_pushvalue(L, 1);
+        lua_pushnumber(L, f->t);
+        if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+            c->u->cb_failed = 1;
+            keep_message(L, top);
+            return MH_EINVAL;
+        }
+        int isnum;
+        double v = lua_tonumberx(L, -1, &isnum);
+        if (!isnum) {
+            lua_geti(L, -2, 1);
+            lua_pushfstring(L, "run: table column '%s' must return a number, got %s", lua_tostring(L, -1),
+                            luaL_typename(L, -2));
+            c->u->cb_failed = 1;
+            keep_message(L, top);
+            return MH_EINVAL;
+        }
+        out[i] = v;
+        lua_pop(L, 2);
+    }
+    lua_settop(L, top);
+    return MH_OK;
+}
+
+/* Write the film's m to an OVF file (parent folders created); MH status,
+ * reason in err. */
+static int write_m_ovf(mm_film *f, const char *path, const char *format, const char *title, char *err,
+                       size_t errlen)
+{
+    if (mh_mkdir_parents(path) != MH_OK) {
+        snprintf(err, errlen, "cannot create the folder of %s", path);
+        return MH_EIO;
+    }
+    mh_ovf o;
+    mh_ovf_grid(&o, f->nx, f->ny, f->nz, 3, f->dx, f->dy, f->dz, f->m);
+    snprintf(o.title, sizeof o.title, "%s", title);
+    snprintf(o.valuelabels, sizeof o.valuelabels, "m_x m_y m_z");
+    snprintf(o.valueunits, sizeof o.valueunits, "1 1 1");
+    snprintf(o.desc, sizeof o.desc, "maghop film, t = %.9e s", f->t);
+    return mh_ovf_write(path, &o, format, err, errlen);
+}
+
+/* Autosave: <prefix><index, 6 digits>.ovf (and .vtk). */
+static int lua_save_cb(void *ud, mm_film *f, long long index)
+{
+    run_ctx *c = ud;
+    char path[4096], err[256] = "";
+    snprintf(path, sizeof path, "%s%06lld.ovf", c->save_prefix, index);
+    int st = write_m_ovf(f, path, c->save_format, "m", err, sizeof err);
+    if (st == MH_OK && c->save_vtk) {
+        snprintf(path, sizeof path, "%s%06lld.vtk", c->save_prefix, index);
+        st = mh_vtk_write(path, f->nx, f->ny, f->nz, 3, f->dx, f->dy, f->dz, f->m, "m", 1, "maghop m",
+                          err, sizeof err);
+    }
+    if (st != MH_OK)
+        snprintf(c->err, sizeof c->err, "run: autosave: %s", err[0] ? err : mh_strerror(st));
+    return st;
+}
+
+/* Options columns and autosave of film:run (table at slot 3). */
+static void run_outputs(lua_State *L, run_ctx *c, mm_run_opts *o)
+{
+    static const char *const formats[] = {"binary4", "binary8", "text", NULL};
+    static const char *const save_keys[] = {"every", "prefix", "format", "vtk", NULL};
+    int ty = lua_getfield(L, 3, "columns");
+    if (ty == LUA_TTABLE) {
+        int n = (int)luaL_len(L, -1);
+        if (n > 64)
+            lmh_error(L, "run: option 'columns' holds %d columns, at most 64", n);
+        const char **names = lmh_newowned(L, 2 * (size_t)(n > 0 ? n : 1) * sizeof(char *), NULL);
+        lua_insert(L, -2);
+        for (int i = 0; i < n; i++) {
+            if (lua_geti(L, -1, i + 1) != LUA_TTABLE)
+                lmh_error(L, "run: columns[%d] must be {name, unit, fn(film, t) -> number}", i + 1);
+            for (int q = 1; q <= 2; q++) {
+                lua_geti(L, -1, q);
+                const char *v = lua_tostring(L, -1);
+                if (!v || (q == 1 && !v[0]) || strpbrk(v, " \t\r\n()"))
+                    lmh_error(L, "run: columns[%d][%d] (%s) must be a word without spaces or parentheses",
+                              i + 1, q, q == 1 ? "name" : "unit, \"\" for none");
+                names[i + (q - 1) * n] = v; /* the string lives in the options table */
+                lua_pop(L, 1);
+            }
+            if (lua_geti(L, -1, 3) != LUA_TFUNCTION)
+                lmh_error(L, "run: columns[%d][3] must be a function(film, t) -> number", i + 1);
+            lua_pop(L, 2);
+        }
+        lua_pop(L, 1); /* the owned names array stays on the stack top for the call */
+        c->ncols = n;
+        o->nextra = n;
+        o->extra_names = names;
+        o->extra_units = names + n;
+        o->extra = lua_columns_cb;
+    } else {
+        if (ty != LUA_TNIL)
+            lmh_error(L, "run: option 'columns' must be a list of {name, unit, fn(film, t)}");
+        lua_pop(L, 1);
+    }
+    ty = lua_getfield(L, 3, "autosave");
+    int t = lua_gettop(L);
+    if (ty == LUA_TTABLE) {
+        lmh_checkoptions(L, t, save_keys, "run: autosave");
+        o->save_every = lmh_optrange(L, t, "every", 0, 0, 1.0, 1, "0 < autosave.every <= 1 s");
+        c->save_prefix = lmh_optstring(L, t, "prefix", "m");
+        c->save_format = formats[lmh_optchoice(L, t, "format", 0, formats)];
+        c->save_vtk = lmh_optboolean(L, t, "vtk", 0);
+        o->save = lua_save_cb;
+    } else if (ty != LUA_TNIL) {
+        lmh_error(L, "run: option 'autosave' must be {every = s, prefix = \"path/m\", format =, vtk =}");
+    }
+    lua_pop(L, 1);
 }
 
 /* Read film:run's options (table at slot 3) into *o. Leaves on_step at
@@ -642,7 +823,6 @@ static void run_options(lua_State *L, lfilm *u, mm_run_opts *o)
     if (ty != LUA_TNIL && ty != LUA_TFUNCTION)
         lmh_error(L, "run: option 'on_step' must be a function(film, t), got %s", luaL_typename(L, -1));
     o->on_output = ty == LUA_TFUNCTION ? lua_output_cb : NULL;
-    o->ud = u;
     ty = lua_getfield(L, 3, "field_fn"); /* slot 5 */
     if (ty != LUA_TNIL && ty != LUA_TFUNCTION) {
         lmh_error(L, "run: option 'field_fn' must be a function(t) -> hx, hy, hz, got %s",
@@ -653,10 +833,12 @@ static void run_options(lua_State *L, lfilm *u, mm_run_opts *o)
 }
 
 /* film:run(seconds, {solver="rk45"|"rk4"|"heun", dt=, tol=1e-5, adaptive=true,
- * table=path, every=s, on_step=fn(film, t) [-> false stops], field_fn=fn(t),
- * max_steps=}) -> steps, rejected | nil, msg (step size underflow, table I/O).
- * With every > 0, steps land exactly on multiples of every, where the table
- * row is written and on_step called; else after every step. */
+ * table=path, every=s, columns={{name, unit, fn(film, t)}, ...},
+ * autosave={every=s, prefix=, format=, vtk=}, progress=, on_step=fn(film, t)
+ * [-> false stops], field_fn=fn(t), max_steps=}) -> steps, rejected | nil,
+ * msg (step size underflow, table or autosave I/O). With every > 0, steps
+ * land exactly on multiples of every, where the table row is written and
+ * on_step called; else after every step. */
 static int film_run(lua_State *L)
 {
     lfilm *u = film_enter(L, USE_OWN, "run");
@@ -671,6 +853,9 @@ static int film_run(lua_State *L)
     luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 3);
     mm_run_opts o = {0};
+    run_ctx c = {0};
+    c.u = u;
+    o.ud = &c;
     run_options(L, u, &o);
     /* Steps must be resolvable at the film's time: t + dt == t never ends. */
     const double t0 = f->t, t_end = t0 + secs;
@@ -679,10 +864,16 @@ static int film_run(lua_State *L)
         return lmh_error(L, "run: the film's time t = %g s is too large to resolve steps of %g s in double "
                             "precision (doubles there are %g s apart); set a smaller time with film:time(t)",
                          t0, fmin(secs, o.dt), spacing);
-    const char *path = lua_tostring(L, 6);
+    const char *path = lua_tostring(L, 6); /* alive: the options table holds it */
+    lua_settop(L, 5);       /* 4 on_step, 5 field_fn: the callbacks read these slots */
+    run_outputs(L, &c, &o); /* may leave the column names above */
+    mh_meter meter;
+    mh_meter_start(&meter, "run", progress_option(L, 3));
+    o.meter = &meter;
+    if (path && mh_mkdir_parents(path) != MH_OK)
+        return lmh_fail(L, "run: cannot create the folder of table '%s'", path);
     if (path && !(o.table = fopen(path, "w")))
         return lmh_fail(L, "run: cannot open table '%s' for writing", path);
-    lua_settop(L, 5);
     /* field_fn belongs to this run: the film's own (set_field_fn) comes back after it */
     int run_fn = lua_isfunction(L, 5);
     if (run_fn) {
@@ -695,6 +886,7 @@ static int film_run(lua_State *L)
     long long steps;
     unsigned long long rejected;
     int st = mm_run(f, secs, &o, &steps, &rejected);
+    mh_meter_end(&meter);
     if (run_fn) {
         u->fn_slot = UV_FIELD_FN;
         int keep = lua_getiuservalue(L, 1, UV_FIELD_FN) == LUA_TFUNCTION;
@@ -704,6 +896,8 @@ static int film_run(lua_State *L)
         lua_setiuservalue(L, 1, UV_RUN_FN);
     }
     int closed = !o.table || fclose(o.table) == 0;
+    if (c.err[0] && !u->cb_failed)
+        return lmh_fail(L, "%s", c.err);
     if (st == MH_ENOCONV && !u->cb_failed)
         return lmh_fail(L, "run: integration failed at t = %g ns: %s", f->t * 1e9,
                         o.solver == MM_RK45 ? "step size underflow (state not finite or tol too tight)"
@@ -740,7 +934,12 @@ static int film_relax(lua_State *L)
     double maxs = lmh_optrange(L, 2, "max_steps", 1e6, 1, 1e12, 0, "max_steps >= 1");
     long steps = 0;
     double tq = 0;
+    mh_meter meter;
+    mh_meter_start(&meter, "relax", progress_option(L, 2));
+    f->meter = &meter;
     int st = mm_relax(f, torque, tol, (long)maxs, &steps, &tq);
+    f->meter = NULL;
+    mh_meter_end(&meter);
     if (st == MH_ENOCONV)
         return lmh_fail(L, "relax: max torque %f A/m above %f after %d steps", tq, torque, (int)steps);
     if (st != MH_OK)
@@ -765,7 +964,12 @@ static int film_minimize(lua_State *L)
     double maxi = lmh_optrange(L, 2, "max_iter", 1e5, 1, 1e12, 0, "max_iter >= 1");
     long it = 0;
     double tq = 0;
+    mh_meter meter;
+    mh_meter_start(&meter, "minimize", progress_option(L, 2));
+    f->meter = &meter;
     int st = mm_minimize(f, torque, (long)maxi, &it, &tq);
+    f->meter = NULL;
+    mh_meter_end(&meter);
     if (st == MH_ENOCONV)
         return lmh_fail(L, "minimize: max torque %f A/m above %f after %d iterations", tq, torque,
                         (int)it);
@@ -830,16 +1034,32 @@ static int film_save_ovf(lua_State *L)
     lmh_checkoptions(L, 3, keys, "save_ovf");
     const char *format = formats[lmh_optchoice(L, 3, "format", 0, formats)];
     const char *title = lmh_optstring(L, 3, "title", "m");
-    mh_ovf o;
-    mh_ovf_grid(&o, f->nx, f->ny, f->nz, 3, f->dx, f->dy, f->dz, f->m);
-    snprintf(o.title, sizeof o.title, "%s", title);
-    snprintf(o.valuelabels, sizeof o.valuelabels, "m_x m_y m_z");
-    snprintf(o.valueunits, sizeof o.valueunits, "1 1 1");
-    snprintf(o.desc, sizeof o.desc, "maghop film, t = %.9e s", f->t);
     char err[256] = "";
-    int st = mh_ovf_write(path, &o, format, err, sizeof err);
+    int st = write_m_ovf(f, path, format, title, err, sizeof err);
     if (st != MH_OK)
         return lmh_fail(L, "save_ovf: %s: %s", path, err[0] ? err : mh_strerror(st));
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* film:save_vtk(path, {format = "binary"|"ascii"}) -> true | nil, msg: m as
+ * a VTK legacy STRUCTURED_POINTS file (one point per cell centre, VECTORS
+ * m; ParaView opens it); parent folders are created. */
+static int film_save_vtk(lua_State *L)
+{
+    static const char *const formats[] = {"binary", "ascii", NULL};
+    static const char *const keys[] = {"format", NULL};
+    mm_film *f = lmh_film_check(L, 1);
+    const char *path = luaL_checkstring(L, 2);
+    lmh_checkoptions(L, 3, keys, "save_vtk");
+    int binary = lmh_optchoice(L, 3, "format", 0, formats) == 0;
+    char err[320] = "";
+    char title[96];
+    snprintf(title, sizeof title, "maghop film m, t = %.9e s", f->t);
+    int st = mh_vtk_write(path, f->nx, f->ny, f->nz, 3, f->dx, f->dy, f->dz, f->m, "m", binary, title, err,
+                          sizeof err);
+    if (st != MH_OK)
+        return lmh_fail(L, "save_vtk: %s", err[0] ? err : mh_strerror(st));
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -883,7 +1103,7 @@ static const luaL_Reg film_methods[] = {
     {"set_field_fn", film_set_field_fn}, {"energy", film_energy},         {"max_torque", film_max_torque},
     {"field", film_field},             {"run", film_run},                 {"relax", film_relax},
     {"minimize", film_minimize},       {"load_ovf", film_load_ovf},       {"save_ovf", film_save_ovf},
-    {NULL, NULL}};
+    {"save_vtk", film_save_vtk},       {NULL, NULL}};
 
 void lmh_open_film(lua_State *L)
 {
@@ -891,4 +1111,11 @@ void lmh_open_film(lua_State *L)
     lmh_newtype(L, LMH_FILM_MT, film_methods, meta, film_close, NULL);
     lua_pushcfunction(L, film_new);
     lua_setfield(L, -2, "film");
+    lua_pushcfunction(L, l_set_progress);
+    lua_setfield(L, -2, "set_progress");
+    /* core.Film: the method table, where the Lua half adds film:snapshot */
+    luaL_getmetatable(L, LMH_FILM_MT);
+    lua_getfield(L, -1, "__index");
+    lua_setfield(L, -3, "Film");
+    lua_pop(L, 1);
 }

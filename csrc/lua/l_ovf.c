@@ -10,6 +10,7 @@
 #include "lmh_aux.h"
 
 #include "ovf.h"
+#include "vtk.h"
 
 static void set_str(lua_State *L, const char *key, const char *v)
 {
@@ -100,7 +101,39 @@ static int l_ovf_write(lua_State *L)
     opt_text(L, 3, "valuelabels", o.valuelabels, sizeof o.valuelabels);
     opt_text(L, 3, "valueunits", o.valueunits, sizeof o.valueunits);
     char err[320] = "";
+    if (mh_mkdir_parents(path) != MH_OK)
+        return lmh_fail(L, "%s: cannot create its folder", path);
     int st = mh_ovf_write(path, &o, format, err, sizeof err);
+    if (st != MH_OK)
+        return lmh_fail(L, "%s", err[0] ? err : mh_strerror(st));
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* core.vtk_write(path, field, {name = "m", format = "binary"|"ascii", title =})
+ * -> true | nil, msg: a 1- or 3-component Field with its cell size as a VTK
+ * legacy STRUCTURED_POINTS file (one point per cell centre; ParaView opens
+ * it); parent folders are created. */
+static int l_vtk_write(lua_State *L)
+{
+    static const char *const keys[] = {"name", "format", "title", NULL};
+    static const char *const formats[] = {"binary", "ascii", NULL};
+    const char *path = luaL_checkstring(L, 1);
+    lmh_field *f = lmh_field_check(L, 2);
+    lmh_checkoptions(L, 3, keys, "vtk_write");
+    if (f->ncomp != 1 && f->ncomp != 3)
+        return lmh_argerror(L, 2, "VTK needs a 1- or 3-component field, got %d components", f->ncomp);
+    if (!(f->dx > 0 && f->dy > 0 && f->dz > 0))
+        return lmh_argerror(L, 2, "field has no cell size (dx, dy, dz = %g, %g, %g); set it first",
+                            f->dx, f->dy, f->dz);
+    const char *name = lmh_optstring(L, 3, "name", f->ncomp == 3 ? "m" : "value");
+    if (!name[0] || strpbrk(name, " \t\r\n"))
+        return lmh_error(L, "vtk_write: option 'name' must be a word without spaces, got \"%s\"", name);
+    int binary = lmh_optchoice(L, 3, "format", 0, formats) == 0;
+    const char *title = lmh_optstring(L, 3, "title", "maghop field");
+    char err[320] = "";
+    int st = mh_vtk_write(path, f->nx, f->ny, f->nz, f->ncomp, f->dx, f->dy, f->dz, f->data, name, binary,
+                          title, err, sizeof err);
     if (st != MH_OK)
         return lmh_fail(L, "%s", err[0] ? err : mh_strerror(st));
     lua_pushboolean(L, 1);
@@ -109,6 +142,8 @@ static int l_ovf_write(lua_State *L)
 
 void lmh_open_ovf(lua_State *L)
 {
+    lua_pushcfunction(L, l_vtk_write);
+    lua_setfield(L, -2, "vtk_write");
     lua_pushcfunction(L, l_ovf_read);
     lua_setfield(L, -2, "ovf_read");
     lua_pushcfunction(L, l_ovf_write);

@@ -139,6 +139,8 @@ function cli.parse(spec, help, args)
     opts[key] = v
   end
   for i, a in ipairs(res.args or {}) do opts[i] = a end
+  -- --quiet also silences the progress lines of film:run/relax/minimize
+  if opts.quiet == true then core.set_progress(false) end
   return opts
 end
 

@@ -40,6 +40,43 @@ mh.field = core.field
 -- mh.demag.field(m_field[, Ms]) -> H, energy; .tensor(X, Y, Z, dx, dy, dz);
 -- .factors(nx, ny, nz, dx, dy, dz) -> Nxx, Nyy, Nzz, Nxy, Nxz, Nyz.
 mh.ovf = {read = core.ovf_read, write = core.ovf_write}
+-- mh.vtk.write(path, field, {name =, format = "binary"|"ascii", title =}) -> true | nil, msg:
+-- VTK legacy STRUCTURED_POINTS (ParaView); film:save_vtk(path) writes m.
+mh.vtk = {write = core.vtk_write}
+
+--- Allow (true, the default) or silence (false) the progress lines with an
+-- ETA that film:run, film:relax and film:minimize print on a terminal
+-- (their option `progress` overrides it per call; MAGHOP_PROGRESS=0 in the
+-- environment silences them too). The examples' --quiet calls it.
+-- @bool on
+function mh.set_progress(on)
+  if type(on) ~= "boolean" then error(("set_progress: boolean expected, got %s"):format(type(on)), 2) end
+  core.set_progress(on)
+end
+
+--- film:snapshot(path, {k =, title =, key =}): PNG map of m (colour wheel of
+-- the in-plane angle, lightness from mz) of layer k (default 1) with its
+-- colour key, written to exactly `path` (parent folders created). Returns
+-- the path, or nil and a message (gnuplot missing or failing).
+function core.Film.snapshot(film, path, opts)
+  if type(path) ~= "string" or path == "" then
+    error(("snapshot: path must be a non-empty string, got %s"):format(tostring(path)), 2)
+  end
+  opts = opts or {}
+  if type(opts) ~= "table" then error(("snapshot: options must be a table, got %s"):format(type(opts)), 2) end
+  for key in pairs(opts) do
+    if key ~= "k" and key ~= "title" and key ~= "key" then
+      error(("snapshot: unknown option '%s' (accepted: k, title, key)"):format(tostring(key)), 2)
+    end
+  end
+  local _, _, nz = film:shape()
+  local k = opts.k or 1
+  if math.type(k) ~= "integer" or k < 1 or k > nz then
+    error(("snapshot: option 'k' must be a layer 1..%d, got %s"):format(nz, tostring(k)), 2)
+  end
+  return mh.plot.mwheel {png = path, m = film:m(), mask = film:mask(), k = k, title = opts.title,
+                         key = opts.key}
+end
 mh.demag = {field = core.demag_field, tensor = core.demag_tensor, factors = core.demag_factors}
 
 -- Transport: electrodes, Oersted write field, AMR read-out:

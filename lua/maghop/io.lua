@@ -85,6 +85,126 @@ function mio.read_csv(path)
   return header, rows
 end
 
+--- Text of a table in MuMax3's table.txt format: a header line "# " then
+-- tab-separated "name (unit)" columns ("()" for a dimensionless column),
+-- then one line of tab-separated numbers per row; the film's run table
+-- (film:run{table =}) has the same format.
+-- @tparam {table|string,...} columns each {name, unit} or "name (unit)"
+-- @tparam {{number,...},...} rows
+-- @treturn string
+function mio.table_text(columns, rows)
+  local head = {}
+  for i, c in ipairs(columns) do
+    local name, unit
+    if type(c) == "table" then name, unit = c[1], c[2] or "" else name, unit = tostring(c):match("^(.-)%s*%((.*)%)$") end
+    if not name then name, unit = tostring(c), "" end
+    if name == "" or name:find("[%s()]") or tostring(unit):find("[%s()]") then
+      error(("table_text: column %d: name %q / unit %q must be words without spaces or parentheses")
+        :format(i, tostring(name), tostring(unit)), 3)
+    end
+    head[i] = name .. " (" .. unit .. ")"
+  end
+  local out = {"# " .. table.concat(head, "\t")}
+  for r, row in ipairs(rows) do
+    local cells = {}
+    for i = 1, #columns do
+      local v = row[i]
+      if type(v) ~= "number" then
+        error(("table_text: row %d, column %d: number expected, got %s"):format(r, i, type(v)), 3)
+      end
+      cells[i] = math.type(v) == "integer" and tostring(v) or ("%.10g"):format(v)
+    end
+    out[#out + 1] = table.concat(cells, "\t")
+  end
+  return table.concat(out, "\n") .. "\n"
+end
+
+--- Write a table in MuMax3's table.txt format atomically (see table_text);
+-- parent folders are created.
+-- @string path
+-- @tparam {table|string,...} columns each {name, unit} or "name (unit)"
+-- @tparam {{number,...},...} rows
+-- @return true, or nil and a message
+function mio.write_table(path, columns, rows)
+  if type(path) ~= "string" then error("write_table: 'path' must be a string, got " .. type(path), 2) end
+  return write_atomic(path, mio.table_text(columns, rows), 2)
+end
+
+--- Read a table: MuMax3 table.txt (header "# name (unit)\t..."), OOMMF ODT
+-- (the "# Columns:" and "# Units:" lines) or CSV with a header line.
+-- @string path
+-- @treturn {string,...} column names (without units)
+-- @treturn {{number|string,...},...} rows
+-- @treturn {string,...} units ("" where none is given)
+-- @return or nil and a message
+function mio.read_table(path)
+  local f, err = io.open(path, "r")
+  if not f then return nil, err end
+  local first = f:read("l")
+  if not first then f:close(); return nil, path .. ": empty file" end
+  local names, units, rows = {}, {}, {}
+  local function numbers(line, sep)
+    local cells = {}
+    for cell in (line .. sep):gmatch("([^" .. sep .. "]*)" .. sep) do
+      if cell:match("%S") then cells[#cells + 1] = tonumber(cell) or cell end
+    end
+    return cells
+  end
+  if first:match("^# ODT") then
+    -- OOMMF ODT: columns in "# Columns:" (names with spaces in braces), data whitespace-separated
+    local function words(text)
+      local w = {}
+      local i = 1
+      while i <= #text do
+        local s, e = text:find("^%s+", i)
+        if s then i = e + 1 end
+        if i > #text then break end
+        if text:sub(i, i) == "{" then
+          local j = text:find("}", i, true) or #text
+          w[#w + 1] = text:sub(i + 1, j - 1); i = j + 1
+        else
+          local j = text:find("%s", i) or (#text + 1)
+          w[#w + 1] = text:sub(i, j - 1); i = j
+        end
+      end
+      return w
+    end
+    for line in f:lines() do
+      local cols = line:match("^#%s*Columns:%s*(.*)$")
+      local us = line:match("^#%s*Units:%s*(.*)$")
+      if cols then names = words(cols)
+      elseif us then units = words(us)
+      elseif line:match("^%s*[^#%s]") then
+        local cells = {}
+        for w in line:gmatch("%S+") do cells[#cells + 1] = tonumber(w) or w end
+        rows[#rows + 1] = cells
+      end
+    end
+  elseif first:match("^#") and first:find("\t") then
+    -- MuMax3 table.txt
+    for col in first:gsub("^#%s*", ""):gmatch("[^\t]+") do
+      local name, unit = col:match("^(.-)%s*%((.*)%)%s*$")
+      names[#names + 1] = name or col
+      units[#units + 1] = unit or ""
+    end
+    for line in f:lines() do
+      if line:match("%S") and not line:match("^#") then rows[#rows + 1] = numbers(line, "\t") end
+    end
+  else
+    for cell in (first .. ","):gmatch("([^,]*),") do names[#names + 1] = cell; units[#units + 1] = "" end
+    for line in f:lines() do
+      if line:match("%S") then
+        local cells = {}
+        for cell in (line .. ","):gmatch("([^,]*),") do cells[#cells + 1] = tonumber(cell) or cell end
+        rows[#rows + 1] = cells
+      end
+    end
+  end
+  f:close()
+  for i = #units + 1, #names do units[i] = "" end
+  return names, rows, units
+end
+
 --- An output set written as a whole. `set.path(name)` gives the path to
 -- write file `name` to (under dir/.partial/); `set.commit()` moves every
 -- file written there into `dir` and removes dir/.partial. A run interrupted

@@ -75,22 +75,32 @@ local function header(png, opts, w, h)
   }, "\n") .. "\n"
 end
 
---- Line plot of CSV columns against its first column.
--- opts: csv (path with header), png, columns (list of header names),
--- title, xlabel, ylabel, points (bool), extra (gnuplot lines).
+--- Line plot of table columns against the first column.
+-- opts: csv (path of a CSV with a header line, a MuMax3-style table such as
+-- film:run's `table`, or an OOMMF ODT file), png, columns (list of column
+-- names, without units), title, xlabel, ylabel, points (bool), extra
+-- (gnuplot lines).
+-- @return the PNG path, or nil and a message
 function plot.lines(opts)
-  local hdr = mio.read_csv(opts.csv)
-  if not hdr then return nil, "cannot read " .. opts.csv end
+  local names, _, units = mio.read_table(opts.csv)
+  if not names then return nil, "cannot read " .. opts.csv end
   local index = {}
-  for k, name in ipairs(hdr) do index[name] = k end
+  for k, name in ipairs(names) do
+    index[name] = k
+    if units[k] ~= "" then index[name .. " (" .. units[k] .. ")"] = k end
+  end
+  -- CSV: ','-separated with a header row to skip; tables: whitespace, '#' header
+  local first = assert(io.open(opts.csv)):read("l") or ""
+  local csv = not first:match("^#")
   local parts = {}
   for _, name in ipairs(opts.columns) do
     local col = index[name]
     if not col then return nil, "no column " .. name .. " in " .. opts.csv end
-    parts[#parts + 1] = ("%s using 1:%d every ::1 with %s lw 2 title %s noenhanced"):format(
-      q(opts.csv), col, opts.points and "linespoints pt 7 ps 0.5" or "lines", q(name))
+    parts[#parts + 1] = ("%s using 1:%d%s with %s lw 2 title %s noenhanced"):format(
+      q(opts.csv), col, csv and " every ::1" or "", opts.points and "linespoints pt 7 ps 0.5" or "lines", q(name))
   end
-  local ok, err = plot.gnuplot(header(opts.png, opts, 900, 540) .. "plot " .. table.concat(parts, ", \\\n  ") .. "\n")
+  local sep = csv and "" or (first:find("\t") and "set datafile separator tab\n" or "set datafile separator whitespace\n")
+  local ok, err = plot.gnuplot(header(opts.png, opts, 900, 540) .. sep .. "plot " .. table.concat(parts, ", \\\n  ") .. "\n")
   if not ok then return nil, err end
   return opts.png
 end
@@ -188,8 +198,11 @@ end
 plot.wheel_rgb = wheel_rgb
 
 --- Magnetization map: colour wheel of the in-plane angle (lightness from
--- mz), layer k (default 1) of a 3-component Field; cells outside `mask` (a
--- 1-component Field) are grey. opts: png, m, mask, k, title.
+-- mz), layer k (default 1) of a 3-component Field, with the colour key (the
+-- wheel of in-plane directions) in the lower right corner unless key =
+-- false; cells outside `mask` (a 1-component Field) are grey. opts: png, m,
+-- mask, k, title, key. Parent folders of png are created.
+-- @return the PNG path, or nil and a message
 function plot.mwheel(opts)
   local nx, ny = opts.m:shape()
   local k = opts.k or 1
@@ -209,7 +222,28 @@ function plot.mwheel(opts)
       rows[#rows + 1] = ("%d %d %d %d %d"):format(i, j, r, g, b)
     end
   end
-  s[#s + 1] = table.concat(rows, "\n") .. "\nEOD\nplot $m using 1:2:3:4:5 with rgbimage\n"
+  s[#s + 1] = table.concat(rows, "\n") .. "\nEOD\n"
+  if opts.key == false then
+    s[#s + 1] = "plot $m using 1:2:3:4:5 with rgbimage\n"
+  else
+    -- the colour key: the wheel of in-plane directions (mz = 0) as an inset
+    -- in the lower right corner, +x to the right, +y up
+    local wheel, R = {}, 20
+    for j = -R, R do
+      for i = -R, R do
+        local r, g, b = 255, 255, 255
+        local rr = math.sqrt(i * i + j * j) / R
+        if rr <= 1 then r, g, b = wheel_rgb(i / R, j / R, 0) end
+        wheel[#wheel + 1] = ("%d %d %d %d %d"):format(i, j, r, g, b)
+      end
+    end
+    s[#s + 1] = "$wheel << EOD\n" .. table.concat(wheel, "\n") .. "\nEOD\n"
+    s[#s + 1] = "set multiplot\nplot $m using 1:2:3:4:5 with rgbimage\n"
+    s[#s + 1] = ("unset title\nset origin 0.80,0.02\nset size ratio -1 0.18,0.18\n"
+      .. "set xrange [-%d.5:%d.5]\nset yrange [-%d.5:%d.5]\n"
+      .. "set label 1 '+x' at %d,0 left font ',8'\nset label 2 '+y' at 0,%d center font ',8'\n"
+      .. "plot $wheel using 1:2:3:4:5 with rgbimage\nunset multiplot\n"):format(R, R, R, R, R + 2, R + 8)
+  end
   local ok, err = plot.gnuplot(table.concat(s))
   if not ok then return nil, err end
   return opts.png

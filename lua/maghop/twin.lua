@@ -360,14 +360,23 @@ function Twin:recall(state, opts)
 end
 
 --- Save the magnetization (OVF 2.0 binary 8) and a colour-wheel PNG of the
--- in-plane angle: `path` without extension; returns the two paths.
+-- in-plane angle with its colour key. `path` "x.png" or "x.ovf" names that
+-- file exactly and the other gets the same stem; any other path is the stem
+-- of both (path .. ".ovf", path .. ".png"). Parent folders are created.
+-- Returns the OVF path and the PNG path (nil without gnuplot).
 function Twin:snapshot(path, title)
-  mio.mkdir(mio.dirname(path))
-  local ok, err = self.film:save_ovf(path .. ".ovf", {format = "binary8", title = title or "maghop twin"})
+  if type(path) ~= "string" or path == "" then
+    error(("twin:snapshot: path must be a non-empty string, got %s"):format(tostring(path)), 2)
+  end
+  -- "x.png" or "x.ovf" name one of the two files exactly; any other path is the common stem
+  local stem = path:match("^(.*)%.[Pp][Nn][Gg]$") or path:match("^(.*)%.[Oo][Vv][Ff]$") or path
+  local ovf, png_path = stem .. ".ovf", stem .. ".png"
+  if path:match("%.[Pp][Nn][Gg]$") then png_path = path elseif path:match("%.[Oo][Vv][Ff]$") then ovf = path end
+  local ok, err = self.film:save_ovf(ovf, {format = "binary8", title = title or "maghop twin"})
   if not ok then error("twin:snapshot: " .. tostring(err), 2) end
   local plot = require "maghop.plot"
-  local png = plot.mwheel {png = path .. ".png", m = self.film:m(), mask = self.film:mask(), title = title}
-  return path .. ".ovf", png
+  local png = plot.mwheel {png = png_path, m = self.film:m(), mask = self.film:mask(), title = title}
+  return ovf, png
 end
 
 --- State for checkpoints: the magnetization written to `prefix`.ovf

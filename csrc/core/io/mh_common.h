@@ -24,4 +24,9 @@ enum {
 /* Human-readable text for a status code; never NULL. */
 const char *mh_strerror(int status);
 
+/* Create the missing parent folders of file `path` (like mkdir -p on its
+ * dirname; mode 0777 before umask). Returns MH_OK (also when they exist or
+ * path has no folder part) or MH_EIO, with errno set. */
+int mh_mkdir_parents(const char *path);
+
 #endif

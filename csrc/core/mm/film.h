@@ -95,6 +95,10 @@ struct mm_film {
     double last_err, last_dt;
 
     mm_work *work;
+
+    /* progress line of mm_relax / mm_minimize (meter.h), NULL: none; set
+     * by the caller around the call */
+    struct mh_meter *meter;
 };
 
 /* Create a film with parameters p and mask (n bytes, copied; NULL = full

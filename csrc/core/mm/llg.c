@@ -14,11 +14,13 @@
 #pragma GCC optimize("O3")
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mh_threads.h"
 #include "llg.h"
+#include "meter.h"
 #include "mm_terms.h"
 
 struct mm_work {
@@ -481,6 +483,24 @@ int mm_llg_step(mm_film *f, mm_solver s, double *dt, double tol, double t_end)
     return MH_OK;
 }
 
+/* Progress of a torque descent from tq0 to the target: the fraction of the
+ * way in log(torque), and "step N, torque X A/m (target Y)". */
+static void torque_progress(mm_film *f, const char *what, long n, double tq0, double tq, double target)
+{
+    if (!f->meter)
+        return;
+    /* the fraction follows the lowest torque so far: it never goes back */
+    if (n <= 1 || tq < f->meter->best)
+        f->meter->best = tq;
+    if (!mh_meter_due(f->meter))
+        return;
+    double low = f->meter->best;
+    double frac = tq0 > target && low > 0 && low < tq0 ? log(tq0 / low) / log(tq0 / target) : -1;
+    char detail[96];
+    snprintf(detail, sizeof detail, "%s %ld, max torque %.3g A/m (target %.3g)", what, n, tq, target);
+    mh_meter_show(f->meter, frac > 0 ? frac : -1, detail);
+}
+
 int mm_relax(mm_film *f, double torque, double tol, long max_steps, long *steps, double *torque_out)
 {
     mm_work *w;
@@ -498,13 +518,14 @@ int mm_relax(mm_film *f, double torque, double tol, long max_steps, long *steps,
      * at about tol; the torque then stalls at a noise floor. When the torque
      * has not improved for a while, tighten tol so those modes decay. The
      * stopping rule stays the torque threshold itself. */
-    double best = tq;
+    double best = tq, tq0 = tq;
     long since = 0;
     dt = 1e-14;
     while (tq > torque && done < max_steps) {
         if ((st = dp_step(f, w, MODE_RELAX, &dt, tol, INFINITY, &tq)) != MH_OK)
             break;
         done++;
+        torque_progress(f, "step", done, tq0, tq, torque);
         if (tq < 0.95 * best) {
             best = tq;
             since = 0;
@@ -573,6 +594,7 @@ int mm_minimize(mm_film *f, double torque, long max_iter, long *iters, double *t
     if ((st = run_pass(f, &p, &ck)) != MH_OK)
         return st;
     tq = p.tqmax;
+    const double tq0 = tq;
     /* first step: move the most-torqued cell by about 0.01 rad */
     double tau = tq > 0 ? 1e-2 / tq : 0;
     while (tq > torque && it < max_iter) {
@@ -595,6 +617,7 @@ int mm_minimize(mm_film *f, double torque, long max_iter, long *iters, double *t
         w->k[1] = t;
         tq = p.tqmax;
         it++;
+        torque_progress(f, "iteration", it, tq0, tq, torque);
         double tn = (it & 1) ? s[0] / s[1] : s[1] / s[2];
         if (!(tn > 0) || !isfinite(tn))
             tn = tq > 0 ? 1e-2 / tq : tau;

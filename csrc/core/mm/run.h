@@ -9,6 +9,7 @@
 
 #include "film.h"
 #include "llg.h"
+#include "meter.h"
 
 /* Called at every output point with the film at the output time. Returns
  * MH_OK to go on, MM_RUN_STOP to end the run early (not an error), or a
@@ -25,11 +26,25 @@ typedef struct mm_run_opts {
     long long max_steps;  /* cap on accepted steps */
     FILE *table;          /* scalar table (mm_table_header/row), NULL: none */
     mm_output_fn on_output; /* may be NULL */
-    void *ud;             /* passed to on_output */
+    void *ud;             /* passed to on_output, extra and save */
+    /* user table columns (like MuMax3's TableAdd): names and units without
+     * tabs or parentheses; extra(ud, f, out) fills nextra values per row
+     * and returns MH_OK or a negative status that aborts the run */
+    int nextra;
+    const char *const *extra_names;
+    const char *const *extra_units;
+    int (*extra)(void *ud, mm_film *f, double *out);
+    /* autosave: with save_every > 0 (s), steps also land on t0 + k*save_every
+     * and save(ud, f, index) runs there, index 0 being the start state;
+     * returns MH_OK or a negative status that aborts the run */
+    double save_every;
+    int (*save)(void *ud, mm_film *f, long long index);
+    mh_meter *meter;      /* progress line (may be NULL) */
 } mm_run_opts;
 
 /* Integrate f for `duration` s (> 0) from f->t. With a table, the header
- * and a row for the start state come first. *steps and *rejected receive
+ * and a row for the start state come first; with autosave, save index 0
+ * is the start state. The meter, when given, shows t / duration. *steps and *rejected receive
  * the accepted and rejected steps of this run (also on failure). Returns
  * MH_OK (also after MM_RUN_STOP or max_steps: compare f->t with the end
  * time), the status of mm_llg_step (MH_ENOCONV: step size underflow or a
@@ -39,12 +54,16 @@ typedef struct mm_run_opts {
 int mm_run(mm_film *f, double duration, const mm_run_opts *o, long long *steps,
            unsigned long long *rejected);
 
-/* Table columns: t(s), <m>, total and per-term energies (J), max torque
- * (A/m), last step (s), tab-separated, one header line starting with '#'. */
-void mm_table_header(FILE *fp, const mm_film *f);
+/* The table is in MuMax3's table.txt format: one header line "# " then
+ * tab-separated "name (unit)" columns ("()" for dimensionless), then one
+ * line of tab-separated numbers per output time. Columns: t (s), mx, my,
+ * mz (), E_total and E_<term> (J), max_torque (A/m), dt (s), then the
+ * extra columns of o (may be NULL). */
+void mm_table_header(FILE *fp, const mm_film *f, const mm_run_opts *o);
 
-/* One table row for the current state (one field evaluation). Returns MH_OK
- * or the status of the field evaluation. */
-int mm_table_row(FILE *fp, mm_film *f);
+/* One table row for the current state (one field evaluation, plus o's
+ * extra columns). Returns MH_OK or the status of the evaluation or of
+ * o->extra. */
+int mm_table_row(FILE *fp, mm_film *f, const mm_run_opts *o);
 
 #endif
