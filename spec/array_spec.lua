@@ -103,7 +103,7 @@ function T.test_consumers_refuse_non_finite_entries()
     rows[1][2], rows[2][1] = bad, bad
     H.raises("not finite", mh.hopfield.new, rows)
     H.raises("not finite", c.set_conductance, c, rows)
-    H.raises("not finite", mh.compact.new, {G0 = rows})
+    H.raises("is not a finite number", mh.compact.new, {G0 = rows})
     H.raises("not finite", mh.array, rows)
   end
 end

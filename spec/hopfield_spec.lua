@@ -181,7 +181,7 @@ function T.test_bad_input()
   local net = mh.hopfield.new {{0, 1}, {1, 0}}
   H.raises("length 2 expected", net.energy, net, {1, 1, 1})
   H.raises("entries must be +1 or -1", net.recall, net, {1, 0})
-  H.raises("invalid option 'sideways'", net.recall, net, {1, 1}, {mode = "sideways"})
+  H.raises("option 'mode' = 'sideways' not one of sync, async", net.recall, net, {1, 1}, {mode = "sideways"})
   H.raises("max_sweeps", net.recall, net, {1, 1}, {max_sweeps = 0})
   H.raises("at most 20 nodes", mh.hopfield.new(H.random_symmetric(21, H.rng(1))).landscape,
            mh.hopfield.new(H.random_symmetric(21, H.rng(1))))

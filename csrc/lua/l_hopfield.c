@@ -77,10 +77,11 @@ static int net_recall(lua_State *L)
     lmh_hopfield *h = check_net(L, 1);
     int mode = MH_RECALL_SYNC;
     lua_Integer seed = 1, max_sweeps = 100;
+    static const char *const keys[] = {"mode", "seed", "max_sweeps", NULL};
+    lmh_checkoptions(L, 3, keys, "recall");
     if (!lua_isnoneornil(L, 3)) {
-        luaL_checktype(L, 3, LUA_TTABLE);
         if (lua_getfield(L, 3, "mode") != LUA_TNIL)
-            mode = luaL_checkoption(L, -1, NULL, modes);
+            mode = lmh_optchoice(L, 3, "mode", 0, modes) == 0 ? MH_RECALL_SYNC : MH_RECALL_ASYNC;
         lua_pop(L, 1);
         if (lua_getfield(L, 3, "seed") != LUA_TNIL) {
             if (!lua_isinteger(L, -1))

@@ -590,20 +590,28 @@ static int oe_solve(lua_State *L)
             if ((int)luaL_len(L, -1) != N)
                 lmh_argerror(L, 3, "series_resistance: need %d values (one per pad)", N);
             for (int k = 0; k < N; k++) {
+                int isnum;
                 lua_geti(L, -1, k + 1);
-                R[k] = lua_tonumber(L, -1);
+                R[k] = lua_tonumberx(L, -1, &isnum);
+                if (!isnum)
+                    lmh_argerror(L, 3, "series_resistance[%d] must be a number >= 0 ohm, got a %s", k + 1,
+                                 luaL_typename(L, -1));
                 lua_pop(L, 1);
                 if (!(R[k] >= 0 && isfinite(R[k])))
-                    lmh_argerror(L, 3, "series_resistance[%d] must be >= 0 ohm", k + 1);
+                    lmh_argerror(L, 3, "series_resistance[%d] = %g must be a finite number >= 0 ohm", k + 1, R[k]);
             }
             have_R = 1;
         } else if (t != LUA_TNIL) {
             lmh_argerror(L, 3, "series_resistance must be a number or a table (ohm)");
         }
         lua_pop(L, 1);
+        /* absent means "no calibration"; a given target must be reachable */
         target = lmh_optnumber(L, 3, "target_peak_H", 0);
-        if (target < 0 || target > 1e8)
-            lmh_argerror(L, 3, "target_peak_H must be in (0, 1e8] A/m, got %g", target);
+        lua_getfield(L, 3, "target_peak_H");
+        int given = !lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (given && !(target > 0 && target <= 1e8))
+            lmh_argerror(L, 3, "target_peak_H = %g outside 0 < target_peak_H <= 1e8 A/m", target);
     }
     int st;
     memcpy(vp, v, (size_t)N * sizeof(double));

@@ -8,6 +8,7 @@
 -- Units: G and Gavg in siemens, eta in S/V^2, alpha in V^2/S. The fixed point
 -- of a pattern is Gavg_ij + x_i x_j / (2 alpha_ij).
 local core = require "maghop.core"
+local args = require "maghop.args"
 
 local compact = {}
 
@@ -35,11 +36,18 @@ compact.paper = {
 
 local function matrix_table(m, n, what)
   if m == nil then return nil end
-  local t = type(m) == "table" and m or m:totable()
-  if #t ~= n then error(("option '%s': %dx%d matrix expected"):format(what, n, n), 3) end
+  local t = m
+  if type(m) == "userdata" and m.totable then t = m:totable()
+  elseif type(m) ~= "table" then args.fail("option '%s': %dx%d matrix expected, got %s", what, n, n, type(m)) end
+  if #t ~= n then args.fail("option '%s': %dx%d matrix expected, got %d rows", what, n, n, #t) end
   for i = 1, n do
-    if type(t[i]) ~= "table" or #t[i] ~= n then
-      error(("option '%s': row %d must hold %d numbers"):format(what, i, n), 3)
+    local row = t[i]
+    if type(row) ~= "table" or #row ~= n then args.fail("option '%s': row %d must hold %d numbers", what, i, n) end
+    for j = 1, n do
+      local v = row[j]
+      if type(v) ~= "number" or v ~= v or v == math.huge or v == -math.huge then
+        args.fail("option '%s': entry [%d][%d] = %s is not a finite number", what, i, j, args.show(v))
+      end
     end
   end
   return t
@@ -72,28 +80,40 @@ compact.MAX_NODES = 1024
 -- edge/diagonal split, default 2), G0 (start matrix, S), Gavg (n x n, S),
 -- pattern0 (the pattern G0 is saturated in; sets Gavg = G0 - x x^T/(2 alpha)
 -- when Gavg is not given).
+local NEW_KEYS = {"nodes", "eta", "alpha", "alpha_edge", "alpha_diagonal", "cols", "G0", "Gavg", "pattern0"}
+
+-- The row count of a matrix option (table of rows or Array), or nil.
+local function matrix_rows(m, key)
+  if m == nil then return nil end
+  if type(m) == "table" then return #m end
+  if type(m) == "userdata" and m.shape then return (m:shape()) end
+  args.fail("compact.new: option '%s' must be a matrix (table of rows or Array), got %s", key, type(m))
+end
+
 function compact.new(opts)
-  opts = opts or {}
-  if type(opts) ~= "table" then error("compact.new: options table expected", 2) end
+  opts = args.options("compact.new", opts, NEW_KEYS)
   local P = compact.paper
-  local n = opts.nodes or (opts.G0 and #opts.G0) or 4
-  if math.type(n) ~= "integer" or n < 2 or n > compact.MAX_NODES then
-    error(("compact.new: option 'nodes' must be an integer in 2..%d, got %s"):format(compact.MAX_NODES,
-          tostring(n)), 2)
-  end
-  local eta = opts.eta or P.eta
+  local F = "compact.new"
+  local n = args.integer(F, "option 'nodes'", opts.nodes, 2, compact.MAX_NODES,
+                         matrix_rows(opts.G0, "G0") or 4)
+  local eta = args.opt(F, opts, "eta", {gt = 0, max = 1e6, default = P.eta, unit = "S/V^2"})
+  local cols = args.opt(F, opts, "cols", {integer = true, min = 1, max = n, default = math.min(2, n)})
+  local a_edge = args.opt(F, opts, "alpha_edge", {gt = 0, lt = 1 / eta, default = P.alpha_edge, unit = "V^2/S", why = "Eq. 2 is unstable when 2 alpha eta >= 2"})
+  local a_diag = args.opt(F, opts, "alpha_diagonal", {gt = 0, lt = 1 / eta, default = P.alpha_diagonal, unit = "V^2/S",
+                                                        why = "Eq. 2 is unstable when 2 alpha eta >= 2"})
+  if opts.pattern0 ~= nil then args.pm1(F, "option 'pattern0'", opts.pattern0, n) end
   local alpha
   if type(opts.alpha) == "number" then
-    alpha = default_alpha(n, opts.cols or 2, opts.alpha, opts.alpha)
+    local a = args.opt(F, opts, "alpha", {gt = 0, lt = 1 / eta, unit = "V^2/S", why = "Eq. 2 is unstable when 2 alpha eta >= 2"})
+    alpha = default_alpha(n, cols, a, a)
   elseif opts.alpha then
     alpha = matrix_table(opts.alpha, n, "alpha")
   else
-    alpha = default_alpha(n, opts.cols or 2, opts.alpha_edge or P.alpha_edge,
-                          opts.alpha_diagonal or P.alpha_diagonal)
+    alpha = default_alpha(n, cols, a_edge, a_diag)
   end
   local G0 = matrix_table(opts.G0, n, "G0")
   if not G0 then
-    if n ~= 4 then error("option 'G0': required when nodes ~= 4 (no paper default)", 2) end
+    if n ~= 4 then args.fail("compact.new: option 'G0' is required when nodes ~= 4 (no paper default)") end
     G0 = P.G0
   end
   local Gavg = matrix_table(opts.Gavg, n, "Gavg")
@@ -121,20 +141,24 @@ end
 -- alpha is capped at alpha_max (default 1/(2 eta), where one pulse reaches
 -- the fixed point): beyond 1/eta Eq. (2) overshoots and diverges.
 -- opts: cols, rows, eta, alpha1, alpha_decay, alpha_max, g1, g_decay, G0.
+local GRID_KEYS = {"cols", "rows", "eta", "alpha1", "alpha_decay", "alpha_max", "g1", "g_decay", "G0"}
+
 function compact.grid(opts)
-  opts = opts or {}
-  local cols, rows = opts.cols or 5, opts.rows or 7
-  if math.type(cols) ~= "integer" or math.type(rows) ~= "integer" or cols < 1 or rows < 1 or cols * rows < 2 then
-    error("compact.grid: 'cols' and 'rows' must be positive integers with cols*rows >= 2", 2)
-  end
+  opts = args.options("compact.grid", opts, GRID_KEYS)
+  local F = "compact.grid"
+  local cols = args.opt(F, opts, "cols", {integer = true, min = 1, max = compact.MAX_NODES, default = 5})
+  local rows = args.opt(F, opts, "rows", {integer = true, min = 1, max = compact.MAX_NODES, default = 7})
   local n = cols * rows
-  if n > compact.MAX_NODES then
-    error(("compact.grid: cols*rows = %d*%d = %d nodes exceeds the limit of %d"):format(cols, rows, n,
-          compact.MAX_NODES), 2)
+  if n < 2 or n > compact.MAX_NODES then
+    args.fail("compact.grid: cols*rows = %d outside the accepted range [2, %d] nodes", n, compact.MAX_NODES)
   end
-  local a1, ad = opts.alpha1 or 111, opts.alpha_decay or (math.sqrt(2) - 1) / math.log(277 / 111)
-  local amax = opts.alpha_max or 1 / (2 * (opts.eta or compact.paper.eta))
-  local g1, gd = opts.g1 or 0.066, opts.g_decay or (math.sqrt(2) - 1) / math.log(0.066 / 0.046)
+  local eta = args.opt(F, opts, "eta", {gt = 0, max = 1e6, default = compact.paper.eta, unit = "S/V^2"})
+  local amax = args.opt(F, opts, "alpha_max", {gt = 0, lt = 1 / eta, default = 1 / (2 * eta), unit = "V^2/S",
+                                                       why = "Eq. 2 is unstable when 2 alpha eta >= 2"})
+  local a1 = args.opt(F, opts, "alpha1", {gt = 0, default = 111, unit = "V^2/S"})
+  local ad = args.opt(F, opts, "alpha_decay", {gt = 0, default = (math.sqrt(2) - 1) / math.log(277 / 111)})
+  local g1 = args.opt(F, opts, "g1", {min = 0, max = 1e6, default = 0.066, unit = "S"})
+  local gd = args.opt(F, opts, "g_decay", {gt = 0, default = (math.sqrt(2) - 1) / math.log(0.066 / 0.046)})
   local alpha, gavg = {}, {}
   for i = 1, n do
     alpha[i], gavg[i] = {}, {}
@@ -152,6 +176,13 @@ end
 --- Closed form of Eq. (2) under n pulses of one pattern x:
 -- G(n) = G* + (G0 - G*)(1 - 2 alpha eta)^n, G* = Gavg + x_i x_j/(2 alpha).
 function compact.closed_form(g0, gavg, alpha, eta, xixj, n)
+  local F = "compact.closed_form"
+  args.number(F, "argument 'g0'", g0)
+  args.number(F, "argument 'gavg'", gavg)
+  args.number(F, "argument 'alpha'", alpha, {gt = 0})
+  args.number(F, "argument 'eta'", eta, {gt = 0})
+  if xixj ~= 1 and xixj ~= -1 then args.fail("%s: argument 'xixj' = %s must be +1 or -1", F, args.show(xixj)) end
+  args.number(F, "argument 'n'", n, {min = 0})
   local gstar = gavg + xixj / (2 * alpha)
   return gstar + (g0 - gstar) * (1 - 2 * alpha * eta) ^ n
 end
@@ -238,9 +269,8 @@ end
 -- unidentified = {"G14", ...}} (pairs whose G never moved: no alpha, Gavg).
 -- Raises naming the reason when eta is not determined.
 function compact.fit(trace)
-  if type(trace) ~= "table" then error("compact.fit: trace table expected", 2) end
-  local n = trace.nodes or 4
-  if math.type(n) ~= "integer" or n < 2 then error("compact.fit: 'nodes' must be an integer >= 2, got " .. tostring(n), 2) end
+  trace = args.options("compact.fit", trace, {"csv", "rows", "header", "schedule", "nodes"})
+  local n = args.integer("compact.fit", "option 'nodes'", trace.nodes, 2, compact.MAX_NODES, 4)
   local rows, pl = trace_rows(trace, n)
   local pattern = schedule_fn(trace.schedule or error("compact.fit: 'schedule' (patterns applied) is required", 2))
   local P, S = #pl, #rows - 1

@@ -1,6 +1,7 @@
 --- The Hopfield layer: energy E(s) = -sum_ij w_ij s_i s_j, synchronous and
 -- asynchronous recall, energy landscapes, classification by similarity.
 local core = require "maghop.core"
+local args = require "maghop.args"
 
 local hopfield = {}
 
@@ -57,7 +58,8 @@ end
 -- @tparam table|string s ±1 entries or a "+-+-" label
 -- @treturn int k in 1..2^#s
 function hopfield.index(s)
-  if type(s) == "string" then s = hopfield.parse(s) end
+  s = args.pm1("hopfield.index", "argument 's'", s)
+  if #s > 62 then args.fail("hopfield.index: a state of %d nodes has no 64-bit index (at most 62)", #s) end
   local k = 0
   for i = 1, #s do k = (k << 1) | (s[i] < 0 and 1 or 0) end
   return k + 1
@@ -65,6 +67,7 @@ end
 
 --- "+-+-"-style label of a ±1 state.
 function hopfield.label(s)
+  s = args.pm1("hopfield.label", "argument 's'", s)
   local c = {}
   for i = 1, #s do c[i] = s[i] > 0 and "+" or "-" end
   return table.concat(c)
@@ -73,19 +76,17 @@ end
 --- Parse a "+-+-" label into a ±1 State (accepts '-' and the minus sign '−').
 -- @string label the label
 -- @treturn table the State
--- @raise when the label has no '+'/'-'
+-- @raise when the label is empty or has a character other than '+', '-', '−'
 function hopfield.parse(label)
-  if type(label) ~= "string" then error(("hopfield.parse: string expected, got %s"):format(type(label)), 2) end
-  local s = {}
-  label = label:gsub("\u{2212}", "-")
-  for ch in label:gmatch("[+-]") do s[#s + 1] = ch == "+" and 1 or -1 end
-  if #s == 0 then error("hopfield.parse: no '+'/'-' in " .. ("%q"):format(label), 2) end
-  return core.as_state(s)
+  if type(label) ~= "string" then args.fail("hopfield.parse: label must be a string, got %s", type(label)) end
+  return core.as_state(args.pm1("hopfield.parse", "label", label))
 end
 
 --- Similarity S = x . y of two ±1 vectors.
 function hopfield.similarity(x, y)
-  if #x ~= #y then error(("similarity: lengths %d and %d differ"):format(#x, #y), 2) end
+  x = args.pm1("hopfield.similarity", "argument 'x'", x)
+  y = args.pm1("hopfield.similarity", "argument 'y'", y)
+  if #x ~= #y then args.fail("hopfield.similarity: lengths %d and %d differ", #x, #y) end
   local s = 0
   for i = 1, #x do s = s + x[i] * y[i] end
   return s
@@ -93,6 +94,10 @@ end
 
 --- Index of the pattern with maximum similarity to x (first on ties), and S.
 function hopfield.classify(x, patterns)
+  x = args.pm1("hopfield.classify", "argument 'x'", x)
+  if type(patterns) ~= "table" or #patterns == 0 then
+    args.fail("hopfield.classify: argument 'patterns' must be a non-empty list of ±1 patterns, got %s", type(patterns))
+  end
   local best, best_s = 1, -math.huge
   for p = 1, #patterns do
     local s = hopfield.similarity(x, patterns[p])
@@ -109,8 +114,12 @@ end
 -- @treturn {int,...} state numbers
 -- @treturn number the minimum energy
 function hopfield.argmin(energies, tol)
-  tol = tol or 1e-12
+  tol = args.number("hopfield.argmin", "argument 'tol'", tol, {min = 0, max = 1, default = 1e-12})
+  if type(energies) ~= "userdata" or not energies.totable then
+    args.fail("hopfield.argmin: argument 'energies' must be an Array (net:landscape()), got %s", type(energies))
+  end
   local e = energies:totable()
+  if type(e[1]) == "table" then args.fail("hopfield.argmin: argument 'energies' must be a vector") end
   local emin = math.huge
   for k = 1, #e do emin = math.min(emin, e[k]) end
   local scale = math.max(1e-300, math.abs(emin))

@@ -96,4 +96,13 @@ mh.pairwise = require "maghop.pairwise"
 mh.sweep = require "maghop.sweep"
 mh.mpi = mh.sweep.mpi()
 
+-- Errors raised inside maghop's Lua files by a public function are
+-- reported at the user's call (the line that called mh.x.y), not at a line
+-- of maghop. C functions already report there.
+local args = require "maghop.args"
+for _, name in ipairs {"compact", "hopfield", "rules", "patterns", "logic", "io", "plot", "checkpoint",
+                       "metrics", "electrodes", "oersted", "amr", "twin", "sweep"} do
+  args.public(mh[name])
+end
+
 return mh

@@ -1,0 +1,181 @@
+--- Argument and option checks for the Lua half, with one message style:
+-- "<function>: option '<key>' = <value>: <what is accepted>", and
+-- `public(t)`, which makes every error raised inside maghop's own files by
+-- a function of t point at the user's call instead.
+local args = {}
+
+local function show(v)
+  if type(v) == "string" then return ("%q"):format(v) end
+  if math.type(v) == "float" then return ("%.6g"):format(v) end
+  return tostring(v)
+end
+args.show = show
+
+-- Errors are raised at level 1 here: public() turns a location inside
+-- maghop into the user's call site.
+local function fail(fmt, ...) error(fmt:format(...), 2) end
+args.fail = fail
+
+local accepted_cache = setmetatable({}, {__mode = "k"})
+local function accepted_text(accepted)
+  local s = accepted_cache[accepted]
+  if not s then
+    local names = {}
+    for _, k in ipairs(accepted) do names[#names + 1] = k end
+    table.sort(names)
+    s = table.concat(names, ", ")
+    accepted_cache[accepted] = s
+  end
+  return s
+end
+
+--- The options table `t` of function `fname` (an empty table when nil);
+-- raises when t is not a table or holds a key not in the list `accepted`.
+function args.options(fname, t, accepted)
+  if t == nil then return {} end
+  if type(t) ~= "table" then fail("%s: options must be a table, got %s", fname, type(t)) end
+  local set = accepted.set
+  if not set then
+    set = {}
+    for _, k in ipairs(accepted) do set[k] = true end
+    accepted.set = set
+  end
+  for k in pairs(t) do
+    if not set[k] then
+      fail("%s: unknown option %s (accepted: %s)", fname, show(k), accepted_text(accepted))
+    end
+  end
+  return t
+end
+
+--- A number `v` named `what` ("option 'rest'", "argument 'count'") of
+-- function fname, or `spec.default` when v is nil (spec.default == nil:
+-- required). spec: min/max (inclusive), gt/lt (exclusive), integer, unit,
+-- why (a reason shown with the range).
+function args.number(fname, what, v, spec)
+  spec = spec or {}
+  if v == nil then
+    if spec.default ~= nil then return spec.default end
+    fail("%s: %s is required", fname, what)
+  end
+  if type(v) ~= "number" then fail("%s: %s must be a number, got %s", fname, what, type(v)) end
+  local unit = spec.unit and (" " .. spec.unit) or ""
+  if v ~= v or v == math.huge or v == -math.huge then
+    fail("%s: %s = %s: finite number expected", fname, what, show(v))
+  end
+  if spec.integer and math.type(v) ~= "integer" then
+    if v ~= math.floor(v) then fail("%s: %s = %s: integer expected", fname, what, show(v)) end
+    v = math.tointeger(v)
+  end
+  local lo = spec.min or spec.gt
+  local hi = spec.max or spec.lt
+  if (spec.min and v < spec.min) or (spec.gt and v <= spec.gt) or (spec.max and v > spec.max)
+     or (spec.lt and v >= spec.lt) then
+    local range
+    if spec.integer and spec.min and spec.max then
+      range = ("%d..%d"):format(spec.min, spec.max)
+    elseif lo and hi then
+      range = ("%s%s, %s%s"):format(spec.min and "[" or "(", show(lo), show(hi), spec.max and "]" or ")")
+    elseif lo then
+      range = (spec.min and ">= %s" or "> %s"):format(show(lo))
+    else
+      range = (spec.max and "<= %s" or "< %s"):format(show(hi))
+    end
+    fail("%s: %s = %s outside the accepted range %s%s%s", fname, what, show(v), range, unit,
+         spec.why and (" (" .. spec.why .. ")") or "")
+  end
+  return v
+end
+
+--- Option `key` of table `t` checked by args.number.
+function args.opt(fname, t, key, spec)
+  return args.number(fname, ("option '%s'"):format(key), t[key], spec)
+end
+
+--- A ±1 state `x` (a table, an n x 1 Array or a "+-+-" label) named `what` of function
+-- fname, of length n when n is given; returns it as a table.
+function args.pm1(fname, what, x, n)
+  if type(x) == "string" then -- a "+-+-" label ('−' too); nothing else is accepted
+    local label, t = x, {}
+    local text = label:gsub("\u{2212}", "-")
+    for i = 1, #text do
+      local ch = text:sub(i, i)
+      if ch == "+" then t[i] = 1
+      elseif ch == "-" then t[i] = -1
+      else fail("%s: %s %q: character %d is %q; only '+' and '-' are accepted", fname, what, label, i, ch) end
+    end
+    x = t
+  elseif type(x) == "userdata" and x.totable and x.shape then
+    local r, c = x:shape()
+    if c ~= 1 then fail("%s: %s must be a vector of +1/-1, got a %dx%d Array", fname, what, r, c) end
+    x = x:totable()
+  elseif type(x) ~= "table" then
+    fail("%s: %s must be a table of +1/-1, got %s", fname, what, type(x))
+  end
+  local len = #x
+  if len == 0 then fail("%s: %s is empty", fname, what) end
+  if n and len ~= n then fail("%s: %s has %d entries, %d expected", fname, what, len, n) end
+  for i = 1, len do
+    local v = x[i]
+    if v ~= 1 and v ~= -1 then fail("%s: %s[%d] = %s; entries must be +1 or -1", fname, what, i, show(v)) end
+  end
+  return x
+end
+
+--- An integer named `what` in lo..hi (lo, hi optional); `default` when nil
+-- and default is given.
+function args.integer(fname, what, v, lo, hi, default)
+  return args.number(fname, what, v, {integer = true, min = lo, max = hi, default = default})
+end
+
+--- A string named `what` that is one of the list `choices`.
+function args.choice(fname, what, v, choices, default)
+  if v == nil and default ~= nil then return default end
+  for _, c in ipairs(choices) do if v == c then return v end end
+  fail("%s: %s = %s is not one of %s", fname, what, show(v), table.concat(choices, ", "))
+end
+
+-- A message that starts with a location inside maghop's Lua files: the
+-- host's embedded chunks ("[maghop] maghop.twin:12: ") or installed or
+-- source files (".../lua/maghop/twin.lua:12: ", ".../share/lua/5.4/...").
+local function internal_rest(msg)
+  return msg:match("^%[maghop%] maghop[%w_.]*:%d+: (.*)$")
+      or msg:match("^[^\n:]*lua[^\n:]*/maghop/[%w_]+%.lua:%d+: (.*)$")
+end
+args.internal_rest = internal_rest
+
+-- An error leaves a public function with the user's location: one raised
+-- inside maghop loses that location, one raised without a location (or at
+-- a level that now points at the pcall below) gets the user's; one that
+-- already names another place (a user callback, an error at the user's
+-- level) passes unchanged, as do non-string errors (cli.fail).
+local function rethrow(ok, ...)
+  if ok then return ... end
+  local err = ...
+  if type(err) == "string" then
+    local rest = internal_rest(err)
+    if rest and rest:match("^attempt to ") then rest = err end -- a bug inside maghop keeps its place
+    if rest or not err:match("^[^\n]-:%d+: ") then
+      error(rest or err, 2) -- rethrow is tail-called: level 2 is the user's call
+    end
+  end
+  error(err, 0)
+end
+
+local wrapped = setmetatable({}, {__mode = "k"})
+
+--- Wrap every Lua function of table t in place so that an error raised
+-- inside maghop is reported at the caller's line; C functions (which
+-- already report there) and non-functions are left alone. Returns t.
+function args.public(t)
+  for k, f in pairs(t) do
+    if type(f) == "function" and not wrapped[f] and debug.getinfo(f, "S").what == "Lua" then
+      local w = function(...) return rethrow(pcall(f, ...)) end
+      wrapped[w] = true
+      t[k] = w
+    end
+  end
+  return t
+end
+
+return args
