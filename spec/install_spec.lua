@@ -3,6 +3,7 @@
 -- sources, after which plain lua5.4 can require "maghop".
 local lu = require "luaunit"
 local mio = require "maghop.io"
+local function mh_film() return require("maghop").film {nx = 2, ny = 2, dx = 5e-9} end
 local H = dofile("spec/helpers.lua")
 
 local T = {}
@@ -108,6 +109,22 @@ function T.test_make_doc()
   local cli = assert(io.open("build/doc/modules/maghop.cli.html")):read("a")
   lu.assertStrContains(cli, "parse")
   lu.assertStrContains(cli, "Returns")
+  -- the C bindings: a page per class and module, every method with units and errors
+  for _, page in ipairs {"classes/Film.html", "classes/Field.html", "classes/Array.html",
+                         "modules/maghop.ovf.html", "modules/maghop.demag.html"} do
+    lu.assertTrue(mio.exists("build/doc/" .. page), page)
+  end
+  local film = assert(io.open("build/doc/classes/Film.html")):read("a")
+  for _, text in ipairs {"mh.film", "Film:run", "Film:relax", "Film:minimize", "Film:energy", "Film:set_m",
+                         "Film:save_vtk", "A/m (absolute", "MuMax3 table.txt", "Raises"} do
+    lu.assertStrContains(film, text)
+  end
+  -- every method registered on a Film is documented
+  local f = mh_film()
+  for name in pairs(getmetatable(f).__index) do
+    if name ~= "snapshot" then lu.assertStrContains(film, "Film:" .. name, false) end
+  end
+  lu.assertStrContains(assert(io.open("build/doc/modules/maghop.ovf.html")):read("a"), "mh.vtk.write")
 end
 
 return {TestInstall = T}

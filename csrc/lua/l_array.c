@@ -1,5 +1,14 @@
 /* l_array.c — "maghop.Array", a dense row-major matrix of doubles.
  * Built from and converted to Lua tables; bulk arithmetic runs in C. */
+/***
+An Array: a dense row-major matrix of doubles (a vector is n x 1), such as a
+conductance matrix G (siemens) or weights w. Indexing is 1-based: `v[i]`,
+`m[i][j]` (row views), `ipairs`; `+`, `-` (same shape or a number), `*`
+(matrix product, or scaling by a number), unary `-`, `==` (same shape and
+entries), `#a` (rows), `tostring` (every entry of small arrays). Entries are
+finite: NaN or inf in arguments and overflowing arithmetic raise.
+@classmod Array
+*/
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +17,10 @@
 #include "l_init.h"
 #include "lmh_aux.h"
 
+/***
+Free the array's memory now (also done by the garbage collector and by `<close>`).
+@function Array:close
+*/
 static int array_close(lua_State *L)
 {
     lmh_array *a = luaL_checkudata(L, 1, LMH_ARRAY_MT);
@@ -30,6 +43,14 @@ static size_t array_offset(lua_State *L, lmh_array *a, int nidx)
     return (size_t)(i - 1) * a->cols + (size_t)(j - 1);
 }
 
+/***
+Entry (i, j); for a vector also a:get(i).
+@function Array:get
+@int i row, 1..rows
+@int[opt] j column, 1..cols
+@treturn number
+@raise for an index out of range
+*/
 static int array_get(lua_State *L)
 {
     lmh_array *a = lmh_array_check(L, 1);
@@ -38,6 +59,14 @@ static int array_get(lua_State *L)
 }
 
 /* a:set(i, j, v) or, for a vector, a:set(i, v). */
+/***
+Set entry (i, j) to v; for a vector also a:set(i, v).
+@function Array:set
+@int i row
+@int j column (or the value, for a vector)
+@number[opt] v finite value
+@raise for an index out of range or a non-finite value
+*/
 static int array_set(lua_State *L)
 {
     lmh_array *a = lmh_array_check(L, 1);
@@ -47,6 +76,11 @@ static int array_set(lua_State *L)
     return 0;
 }
 
+/***
+The entries as Lua tables: a list of numbers for a vector, else a list of rows.
+@function Array:totable
+@treturn table
+*/
 static int array_totable(lua_State *L)
 {
     lmh_array *a = lmh_array_check(L, 1);
@@ -66,6 +100,12 @@ static int array_totable(lua_State *L)
     return 1;
 }
 
+/***
+Size of the array.
+@function Array:shape
+@treturn int rows
+@treturn int cols
+*/
 static int array_shape(lua_State *L)
 {
     lmh_array *a = lmh_array_check(L, 1);
@@ -308,6 +348,11 @@ static int array_eq(lua_State *L)
     return 1;
 }
 
+/***
+A copy.
+@function Array:copy
+@treturn Array
+*/
 static int array_copy(lua_State *L)
 {
     lmh_array_check(L, 1);
@@ -315,6 +360,11 @@ static int array_copy(lua_State *L)
     return 1;
 }
 
+/***
+The transpose.
+@function Array:t
+@treturn Array cols x rows
+*/
 static int array_transpose(lua_State *L)
 {
     lmh_array *a = lmh_array_check(L, 1);
@@ -325,6 +375,11 @@ static int array_transpose(lua_State *L)
     return 1;
 }
 
+/***
+Sum of all entries.
+@function Array:sum
+@treturn number
+*/
 static int array_sum(lua_State *L)
 {
     lmh_array *a = lmh_array_check(L, 1);
@@ -335,6 +390,11 @@ static int array_sum(lua_State *L)
     return 1;
 }
 
+/***
+Largest absolute entry.
+@function Array:maxabs
+@treturn number
+*/
 static int array_maxabs(lua_State *L)
 {
     lmh_array *a = lmh_array_check(L, 1);
@@ -345,6 +405,12 @@ static int array_maxabs(lua_State *L)
     return 1;
 }
 
+/***
+Set every entry to v.
+@function Array:fill
+@number v finite value
+@treturn Array the array itself
+*/
 static int array_fill(lua_State *L)
 {
     lmh_array *a = lmh_array_check(L, 1);
@@ -356,6 +422,11 @@ static int array_fill(lua_State *L)
 }
 
 /* Row sums as a rows x 1 vector (Kirchhoff check of a conductance matrix). */
+/***
+Row sums (the Kirchhoff check of a conductance matrix: all near 0).
+@function Array:row_sums
+@treturn Array rows x 1
+*/
 static int array_row_sums(lua_State *L)
 {
     lmh_array *a = lmh_array_check(L, 1);
@@ -433,12 +504,26 @@ static int array_unm(lua_State *L)
     return 1;
 }
 
+/***
+An Array from a Lua table: a list of numbers (a vector) or a list of equal-length rows.
+@function mh.array
+@tparam table|Array t
+@treturn Array a copy
+@raise for ragged rows or a non-finite entry
+*/
 static int array_new(lua_State *L)
 {
     lmh_array_from(L, 1);
     return 1;
 }
 
+/***
+A zero-filled Array.
+@function mh.zeros
+@int rows >= 1
+@int[opt=1] cols >= 1
+@treturn Array
+*/
 static int array_zeros(lua_State *L)
 {
     lua_Integer r = luaL_checkinteger(L, 1), c = luaL_optinteger(L, 2, 1);

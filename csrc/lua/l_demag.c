@@ -8,6 +8,12 @@
  *   core.demag_factors(nx, ny, nz, dx, dy, dz) -> the same six, box average
  *       computed through the FFT convolution
  * Ms defaults to 1 A/m, so H is then -N m directly. */
+/***
+The demagnetization (magnetostatic) engine on its own, without a film:
+`mh.demag.field`, `mh.demag.tensor`, `mh.demag.factors` (Newell's tensor,
+FFT convolution). Lengths in metres, fields in A/m.
+@module maghop.demag
+*/
 #include <math.h>
 #include <string.h>
 
@@ -60,6 +66,16 @@ static void check_aspect(lua_State *L, int arg, double dx, double dy, double dz)
                              "tensor resolves in double precision", dx, dy, dz, hi / lo, MH_DEMAG_MAX_ASPECT);
 }
 
+/***
+Demagnetizing field of a magnetization. Called as field(m [, Ms]) with a
+3-component Field m (cell size set), or as field(nx, ny, nz, dx, dy, dz,
+mx, my, mz [, Ms]) for a uniform m.
+@function mh.demag.field
+@param ... see above; Ms (A/m, default 1, so that H = -N m)
+@treturn Field H, A/m
+@treturn number the demag energy, J
+@raise for bad sizes or a cell aspect ratio the tensor does not resolve
+*/
 static int l_demag_field(lua_State *L)
 {
     int nx, ny, nz, msarg;
@@ -119,6 +135,17 @@ static int l_demag_field(lua_State *L)
     return 2;
 }
 
+/***
+Newell's demag tensor between two cells dx x dy x dz at offset (X, Y, Z) (m).
+@function mh.demag.tensor
+@number X
+@number Y
+@number Z
+@number dx
+@number dy
+@number dz
+@return Nxx, Nyy, Nzz, Nxy, Nxz, Nyz (dimensionless)
+*/
 static int l_demag_tensor(lua_State *L)
 {
     double X = lmh_checkfinite(L, 1), Y = lmh_checkfinite(L, 2), Z = lmh_checkfinite(L, 3);
@@ -130,6 +157,18 @@ static int l_demag_tensor(lua_State *L)
     return 6;
 }
 
+/***
+Demagnetizing factors of a box of nx x ny x nz cells, averaged over the box
+(through the same FFT convolution as the film).
+@function mh.demag.factors
+@int nx
+@int ny
+@int nz
+@number dx m
+@number dy m
+@number dz m
+@return Nxx, Nyy, Nzz, Nxy, Nxz, Nyz (Nxx + Nyy + Nzz = 1)
+*/
 static int l_demag_factors(lua_State *L)
 {
     int nx = check_size(L, 1), ny = check_size(L, 2), nz = check_size(L, 3);

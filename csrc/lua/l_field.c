@@ -1,6 +1,13 @@
 /* l_field.c — the "maghop.Field" userdata: a grid of ncomp-vectors (SoA).
  * The data block is allocated separately from the userdata so the closer
  * can release it early (`<close>` variables) and __gc stays idempotent. */
+/***
+A Field: an nx x ny x nz grid of ncomp-component values (a magnetization,
+an applied field in A/m, a mask), with the cell size dx, dy, dz in metres.
+Cells are indexed 1-based (i, j, k). `film:m()`, `film:field()`,
+`mh.ovf.read` and `mh.oersted.solve` return Fields; `mh.field` makes one.
+@classmod Field
+*/
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +34,15 @@ static size_t field_cell(lua_State *L, const lmh_field *f, int a, int need_k)
     return (size_t)(i - 1) + (size_t)f->nx * ((size_t)(j - 1) + (size_t)f->ny * (size_t)(k - 1));
 }
 
+/***
+The components of cell (i, j, k).
+@function Field:get
+@int i 1..nx
+@int j 1..ny
+@int[opt=1] k 1..nz
+@return ncomp numbers
+@raise for an index out of range
+*/
 static int field_get(lua_State *L)
 {
     lmh_field *f = lmh_field_check(L, 1);
@@ -36,6 +52,15 @@ static int field_get(lua_State *L)
     return f->ncomp;
 }
 
+/***
+Set the components of cell (i, j, k).
+@function Field:set
+@int i 1..nx
+@int j 1..ny
+@int k 1..nz
+@param ... ncomp finite numbers
+@raise for an index out of range or a non-finite value
+*/
 static int field_set(lua_State *L)
 {
     lmh_field *f = lmh_field_check(L, 1);
@@ -49,6 +74,12 @@ static int field_set(lua_State *L)
 }
 
 /* {comp1 = {n values}, ..., nx=, ny=, nz=, ncomp=}: t[q][c+1] in cell order. */
+/***
+All values as Lua tables: t[q][c] is component q of cell c (c = i + nx (j - 1
++ ny (k - 1)), x fastest), plus t.nx, t.ny, t.nz, t.ncomp.
+@function Field:totable
+@treturn table
+*/
 static int field_totable(lua_State *L)
 {
     lmh_field *f = lmh_field_check(L, 1);
@@ -76,6 +107,12 @@ static int field_totable(lua_State *L)
 
 /* Mean of each component over all cells (a film's m() is 0 outside its mask;
  * film:avg() averages over the mask instead). */
+/***
+Mean of each component over all cells (a film's m() is 0 outside the
+material; film:avg() averages over the material only).
+@function Field:avg
+@return ncomp numbers
+*/
 static int field_avg(lua_State *L)
 {
     lmh_field *f = lmh_field_check(L, 1);
@@ -90,6 +127,14 @@ static int field_avg(lua_State *L)
     return f->ncomp;
 }
 
+/***
+Size of the field.
+@function Field:shape
+@treturn int nx
+@treturn int ny
+@treturn int nz
+@treturn int ncomp
+*/
 static int field_shape(lua_State *L)
 {
     lmh_field *f = lmh_field_check(L, 1);
@@ -101,6 +146,11 @@ static int field_shape(lua_State *L)
 }
 
 /* Largest Euclidean norm of a cell's component vector. */
+/***
+Largest Euclidean norm of a cell's component vector (e.g. the peak |H|, A/m).
+@function Field:norm_max
+@treturn number
+*/
 static int field_norm_max(lua_State *L)
 {
     lmh_field *f = lmh_field_check(L, 1);
@@ -120,6 +170,16 @@ static int field_norm_max(lua_State *L)
 }
 
 /* f:cellsize() -> dx, dy, dz (m); f:cellsize(dx, dy, dz) sets them. */
+/***
+Cell size: get it, or set it (needed by mh.ovf.write, mh.vtk.write, mh.demag.field).
+@function Field:cellsize
+@number[opt] dx m (> 0); with dy, dz, sets the size
+@number[opt] dy m
+@number[opt] dz m
+@treturn number dx, m (when called without arguments)
+@treturn number dy, m
+@treturn number dz, m
+*/
 static int field_cellsize(lua_State *L)
 {
     lmh_field *f = lmh_field_check(L, 1);
@@ -148,6 +208,10 @@ static int field_len(lua_State *L)
     return 1;
 }
 
+/***
+Free the field's memory now (also done by the garbage collector and by `<close>`).
+@function Field:close
+*/
 static int field_close(lua_State *L)
 {
     lmh_field *f = luaL_checkudata(L, 1, LMH_FIELD_MT);
@@ -167,6 +231,16 @@ static int field_tostring(lua_State *L)
 }
 
 /* core.field(nx, ny, nz, ncomp) -> zeroed Field. */
+/***
+A new zero-filled Field (cell size 0 until set with Field:cellsize).
+@function mh.field
+@int[opt=1] nx cells along x (1..2^20)
+@int[opt=1] ny cells along y
+@int[opt=1] nz cells along z
+@int[opt=3] ncomp components per cell (1..16)
+@treturn Field
+@raise for sizes out of range or when memory runs out
+*/
 static int field_new(lua_State *L)
 {
     lua_Integer v[4];

@@ -21,6 +21,18 @@
  *   f:load_ovf(path) -> true | nil, msg    f:save_ovf(path, {format="binary8"|"binary4"|"text"})
  *   f:close() (also __gc / __close)
  */
+/***
+A micromagnetic film: a finite-difference grid of magnetization unit
+vectors m (SI units: metres, seconds, A/m, J) integrated with the
+Landau-Lifshitz-Gilbert equation. Energy terms: exchange (A), uniaxial
+anisotropy (Ku along anis_axis), Zeeman (uniform, map or time-dependent
+applied field H, A/m), FFT demagnetization, thermal field. Cells are
+indexed 1-based (i, j, k); cell (i, j, k) has its centre at
+((i - 0.5) dx, (j - 0.5) dy, (k - 0.5) dz) from the grid's corner.
+Bad arguments raise an error naming the argument, the value and the
+accepted range; expected runtime failures return nil and a message.
+@classmod Film
+*/
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,6 +163,32 @@ static unsigned char *get_mask(lua_State *L, int t, const mm_params *p)
 
 /* core.film{nx=, ny=, nz=1, dx=, dy=, dz=dx, shape=, Ms=8e5, A=1.3e-11, Ku=0,
  * anis_axis={0,0,1}, alpha=0.02, gamma=2.211e5, demag=true, temperature=0, seed=1} */
+/***
+Create a film: `mh.film{nx =, ny =, dx =, ...}`. m starts uniform along +x
+in the material cells.
+@function mh.film
+@tparam table opts
+@int opts.nx cells along x (1..65536, required)
+@int opts.ny cells along y (1..65536, required)
+@int[opt=1] opts.nz cells along z (1..4096)
+@number opts.dx cell size along x, m (0 < dx <= 1e-3, required)
+@number[opt=dx] opts.dy cell size along y, m
+@number[opt=dx] opts.dz cell size along z (film thickness / nz), m
+@tparam[opt="rect"] string|Field|function opts.shape "rect", "disk" (the inscribed
+ ellipse), a 1-component mask Field (> 0 = material) or fn(x, y, z) -> boolean (m)
+@number[opt=8e5] opts.Ms saturation magnetization, A/m (0 < Ms <= 1e8)
+@number[opt=1.3e-11] opts.A exchange stiffness, J/m (0..1e-9)
+@number[opt=0] opts.Ku uniaxial anisotropy constant, J/m^3 (-1e8..1e8; < 0: easy plane)
+@tparam[opt={0,0,1}] table opts.anis_axis anisotropy axis {x, y, z} (normalized)
+@number[opt=0.02] opts.alpha Gilbert damping (0..100)
+@number[opt=2.211e5] opts.gamma gyromagnetic ratio, m/(A s)
+@bool[opt=true] opts.demag include the magnetostatic (demag) field
+@number[opt=0] opts.temperature K, for the thermal field (needs a fixed-step solver)
+@int[opt=1] opts.seed seed of the thermal noise
+@treturn Film the film
+@raise on a missing or out-of-range option, an unknown key, or a grid too large for memory
+@usage local film = mh.film{nx = 64, ny = 64, dx = 5e-9, dz = 20e-9, shape = "disk"}
+*/
 static int film_new(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -232,6 +270,14 @@ static int film_new(lua_State *L)
 
 /* ---------- state ---------- */
 
+/***
+Set m to one direction in every material cell.
+@function Film:set_uniform
+@number mx
+@number my
+@number mz (any nonzero vector; normalized)
+@raise for a zero or non-finite vector
+*/
 static int film_set_uniform(lua_State *L)
 {
     mm_film *f = film_use(L, USE_CHANGE, "set_uniform")->f;
@@ -243,6 +289,11 @@ static int film_set_uniform(lua_State *L)
     return 0;
 }
 
+/***
+Set m to seeded random directions (uniform on the sphere).
+@function Film:set_random
+@int[opt=1] seed >= 0; the same seed gives the same state
+*/
 static int film_set_random(lua_State *L)
 {
     mm_film *f = film_use(L, USE_CHANGE, "set_random")->f;
@@ -296,6 +347,13 @@ static int set_m_fill(lua_State *L, lfilm *u, double *tmp)
 
 /* film:set_m(fn): fn(x, y, z) -> mx, my, mz at cell centres (m), mask cells
  * only; any finite nonzero vector (normalized without overflow). */
+/***
+Set m from a function of position.
+@function Film:set_m
+@tparam function fn fn(x, y, z) -> mx, my, mz, called at every material
+ cell centre (x, y, z in m from the grid corner); any finite nonzero vector (normalized)
+@raise when fn errors or returns a zero or non-finite vector (m is left unchanged)
+*/
 static int film_set_m(lua_State *L)
 {
     lfilm *u = film_use(L, USE_CHANGE, "set_m");
@@ -337,6 +395,11 @@ static lmh_field *push_film_field(lua_State *L, const mm_film *f, int ncomp)
 }
 
 /* film:m() -> Field (3 comps, copy). */
+/***
+The magnetization as a Field (a copy).
+@function Film:m
+@treturn Field nx x ny x nz, 3 components (unit vectors; 0 outside the material)
+*/
 static int film_m(lua_State *L)
 {
     mm_film *f = lmh_film_check(L, 1);
@@ -346,6 +409,11 @@ static int film_m(lua_State *L)
 }
 
 /* film:mask() -> Field (1 comp, 1 = material). */
+/***
+The material mask as a Field.
+@function Film:mask
+@treturn Field 1 component: 1 = material, 0 = empty
+*/
 static int film_mask(lua_State *L)
 {
     mm_film *f = lmh_film_check(L, 1);
@@ -356,6 +424,12 @@ static int film_mask(lua_State *L)
 }
 
 /* film:set_m_field(field): copy a 3-comp Field into m (normalized). */
+/***
+Set m from a 3-component Field of the film's grid (normalized in the material).
+@function Film:set_m_field
+@tparam Field field nx x ny x nz, 3 components
+@raise for another grid, or a zero or non-finite vector in a material cell
+*/
 static int film_set_m_field(lua_State *L)
 {
     mm_film *f = film_use(L, USE_CHANGE, "set_m_field")->f;
@@ -370,6 +444,13 @@ static int film_set_m_field(lua_State *L)
     return 0;
 }
 
+/***
+Mean magnetization over the material cells.
+@function Film:avg
+@treturn number <mx>
+@treturn number <my>
+@treturn number <mz> (dimensionless, |<m>| <= 1)
+*/
 static int film_avg(lua_State *L)
 {
     mm_film *f = lmh_film_check(L, 1);
@@ -380,6 +461,12 @@ static int film_avg(lua_State *L)
     return 3;
 }
 
+/***
+Simulated time of the film.
+@function Film:time
+@number[opt] t when given, sets the time (s)
+@treturn number the time, s (when called without t)
+*/
 static int film_time(lua_State *L)
 {
     mm_film *f = film_use(L, lua_gettop(L) >= 2 ? USE_CHANGE : USE_READ, "time")->f;
@@ -394,6 +481,17 @@ static int film_time(lua_State *L)
 }
 
 /* film:shape() -> nx, ny, nz, dx, dy, dz, cells in mask */
+/***
+Grid of the film.
+@function Film:shape
+@treturn int nx
+@treturn int ny
+@treturn int nz
+@treturn number dx (m)
+@treturn number dy (m)
+@treturn number dz (m)
+@treturn int number of material cells
+*/
 static int film_shape(lua_State *L)
 {
     mm_film *f = lmh_film_check(L, 1);
@@ -408,6 +506,11 @@ static int film_shape(lua_State *L)
 }
 
 /* film:stats() -> {accepted=, rejected=, last_err=, last_dt=, steps=, evals=} */
+/***
+Step statistics of the integrators.
+@function Film:stats
+@treturn table {accepted =, rejected =, last_err =, last_dt = (s), steps =, evals =}
+*/
 static int film_stats(lua_State *L)
 {
     mm_film *f = lmh_film_check(L, 1);
@@ -429,6 +532,12 @@ static int film_stats(lua_State *L)
 
 /* ---------- fields ---------- */
 
+/***
+Set the uniform applied field.
+@function Film:set_field
+@tparam table H {hx, hy, hz} in A/m (or three numbers)
+@raise for non-finite components
+*/
 static int film_set_field(lua_State *L)
 {
     mm_film *f = film_use(L, USE_CHANGE, "set_field")->f;
@@ -451,6 +560,12 @@ static int film_set_field(lua_State *L)
     return 0;
 }
 
+/***
+Set (or with nil remove) a cell-wise applied field, added to the uniform one.
+@function Film:set_field_map
+@tparam Field|nil H nx x ny x nz, 3 components, A/m (e.g. the H of mh.oersted.solve)
+@raise for another grid or a non-finite value
+*/
 static int film_set_field_map(lua_State *L)
 {
     mm_film *f = film_use(L, USE_CHANGE, "set_field_map")->f;
@@ -526,6 +641,13 @@ static int film_error(lua_State *L, lfilm *u, int st, const char *what)
 
 /* film:set_field_fn(fn | nil): fn(t) -> hx, hy, hz (A/m) replaces the uniform
  * field at every field evaluation (once per stage). */
+/***
+Set (or with nil remove) a time-dependent uniform applied field; it
+replaces the uniform field at every field evaluation (once per stage).
+@function Film:set_field_fn
+@tparam function|nil fn fn(t) -> hx, hy, hz in A/m (t in s)
+@raise (at the next evaluation) when fn errors or returns non-finite values
+*/
 static int film_set_field_fn(lua_State *L)
 {
     lfilm *u = film_use(L, USE_OWN, "set_field_fn");
@@ -545,6 +667,12 @@ static int film_set_field_fn(lua_State *L)
 /* ---------- energy and torque ---------- */
 
 /* film:energy() -> total (J), {exchange=, zeeman=, ...} */
+/***
+Energies of the current state.
+@function Film:energy
+@treturn number total energy, J
+@treturn table per term, J: {exchange =, anisotropy =, zeeman =, demag =} (the terms the film has)
+*/
 static int film_energy(lua_State *L)
 {
     lfilm *u = film_enter(L, USE_CHANGE, "energy");
@@ -563,6 +691,11 @@ static int film_energy(lua_State *L)
     return 2;
 }
 
+/***
+Largest torque |m x H_eff| over the material cells.
+@function Film:max_torque
+@treturn number A/m (absolute, not relative to Ms)
+*/
 static int film_max_torque(lua_State *L)
 {
     lfilm *u = film_enter(L, USE_CHANGE, "max_torque");
@@ -574,6 +707,11 @@ static int film_max_torque(lua_State *L)
 }
 
 /* film:field() -> Field of the effective field (A/m) for the current state. */
+/***
+The effective field of the current state.
+@function Film:field
+@treturn Field 3 components, A/m
+*/
 static int film_field(lua_State *L)
 {
     lfilm *u = film_enter(L, USE_CHANGE, "field");
@@ -839,6 +977,36 @@ static void run_options(lua_State *L, lfilm *u, mm_run_opts *o)
  * msg (step size underflow, table or autosave I/O). With every > 0, steps
  * land exactly on multiples of every, where the table row is written and
  * on_step called; else after every step. */
+/***
+Integrate the LLG equation for a time.
+@function Film:run
+@number seconds duration, s (0 < seconds <= 1)
+@tparam[opt] table opts
+@string[opt="rk45"] opts.solver "rk45" (adaptive Dormand-Prince), "rk4" or "heun" (fixed step)
+@number[opt] opts.dt first (rk45) or fixed step, s (1e-18..1e-9; required by rk4/heun)
+@number[opt=1e-5] opts.tol rk45 error tolerance (1e-12..0.1)
+@bool[opt=true] opts.adaptive false with rk45 and dt: fixed step
+@string[opt] opts.table path of the run table, MuMax3 table.txt format: "# t (s)",
+ "mx ()", "my ()", "mz ()", "E_total (J)", "E_<term> (J)", "max_torque (A/m)", "dt (s)"
+ and the user columns, tab-separated; folders are created
+@number[opt=0] opts.every output interval, s (0: after every step); steps land on its multiples
+@tparam[opt] table opts.columns user table columns {{name, unit, fn(film, t) -> number}, ...}
+ (names and units without spaces or parentheses; "" for no unit)
+@tparam[opt] table opts.autosave {every = s, prefix = "path/m", format = "binary4"|"binary8"|"text",
+ vtk = false}: m saved as prefix000000.ovf (the start), prefix000001.ovf, ... every `every` s
+@bool[opt] opts.progress progress line with ETA on stderr (default: on a terminal unless
+ mh.set_progress(false) or MAGHOP_PROGRESS=0)
+@tparam[opt] function opts.on_step fn(film, t) at every output; returning false stops the run
+@tparam[opt] function opts.field_fn fn(t) -> hx, hy, hz (A/m) for this run only
+@int[opt=1e12] opts.max_steps cap on accepted steps
+@treturn int accepted steps
+@treturn int rejected steps
+@return or nil and a message: step size underflow, a non-finite state, max_steps reached,
+ table or autosave I/O failure
+@raise on bad options, or when a callback raises (re-raised after the film is consistent)
+@usage film:run(1e-9, {table = "out/table.txt", every = 1e-12,
+  columns = {{"Hx", "A/m", function(f, t) return hx(t) end}}})
+*/
 static int film_run(lua_State *L)
 {
     lfilm *u = film_enter(L, USE_OWN, "run");
@@ -919,6 +1087,20 @@ static int film_run(lua_State *L)
 }
 
 /* film:relax{torque = 1e-2*Ms... , tol = 1e-4, max_steps = 1e6} -> steps, torque | nil, msg */
+/***
+Relax with damping-only (precession-free) dynamics, adaptive Dormand-Prince,
+until the torque is small. The simulated time is not advanced; the thermal
+field is off.
+@function Film:relax
+@tparam[opt] table opts
+@number[opt=1e-4*Ms] opts.torque stop when max |m x H_eff| <= torque, A/m (absolute)
+@number[opt=1e-4] opts.tol step error tolerance
+@int[opt=1e6] opts.max_steps
+@bool[opt] opts.progress progress line (as in run)
+@treturn int steps
+@treturn number final max torque, A/m
+@return or nil and a message when max_steps pass before the torque is reached
+*/
 static int film_relax(lua_State *L)
 {
     lfilm *u = film_enter(L, USE_OWN, "relax");
@@ -950,6 +1132,17 @@ static int film_relax(lua_State *L)
 }
 
 /* film:minimize{torque = 1e-4*Ms, max_iter = 1e5} -> iterations, torque | nil, msg */
+/***
+Energy minimization by steepest descent with Barzilai-Borwein steps.
+@function Film:minimize
+@tparam[opt] table opts
+@number[opt=1e-4*Ms] opts.torque stop when max |m x H_eff| <= torque, A/m (absolute)
+@int[opt=1e5] opts.max_iter
+@bool[opt] opts.progress progress line (as in run)
+@treturn int iterations
+@treturn number final max torque, A/m
+@return or nil and a message when max_iter pass before the torque is reached
+*/
 static int film_minimize(lua_State *L)
 {
     lfilm *u = film_enter(L, USE_OWN, "minimize");
@@ -984,6 +1177,12 @@ static int film_minimize(lua_State *L)
 
 /* film:load_ovf(path) -> true | nil, msg. Grid must match; cells outside the
  * mask are zeroed, cells inside must be nonzero. */
+/***
+Load m from an OVF 1.0/2.0 file of the same grid (OOMMF, MuMax3, maghop).
+@function Film:load_ovf
+@string path
+@return true, or nil and a message (missing or malformed file, other grid, zero vector in the material)
+*/
 static int film_load_ovf(lua_State *L)
 {
     mm_film *f = film_use(L, USE_CHANGE, "load_ovf")->f;
@@ -1025,6 +1224,13 @@ static int film_load_ovf(lua_State *L)
 }
 
 /* film:save_ovf(path, {format = "binary8"|"binary4"|"text", title=}) -> true | nil, msg */
+/***
+Save m as OVF 2.0 (folders are created).
+@function Film:save_ovf
+@string path used exactly as given
+@tparam[opt] table opts {format = "binary8" (default)|"binary4"|"text", title = "m"}
+@return true, or nil and a message
+*/
 static int film_save_ovf(lua_State *L)
 {
     static const char *const formats[] = {"binary8", "binary4", "text", NULL};
@@ -1045,6 +1251,14 @@ static int film_save_ovf(lua_State *L)
 /* film:save_vtk(path, {format = "binary"|"ascii"}) -> true | nil, msg: m as
  * a VTK legacy STRUCTURED_POINTS file (one point per cell centre, VECTORS
  * m; ParaView opens it); parent folders are created. */
+/***
+Save m as a VTK legacy STRUCTURED_POINTS file (ParaView): one point per
+cell centre (metres), VECTORS m; folders are created.
+@function Film:save_vtk
+@string path
+@tparam[opt] table opts {format = "binary" (default, big-endian doubles)|"ascii"}
+@return true, or nil and a message
+*/
 static int film_save_vtk(lua_State *L)
 {
     static const char *const formats[] = {"binary", "ascii", NULL};
@@ -1069,6 +1283,10 @@ static int film_save_vtk(lua_State *L)
 /* close / __close / __gc. A film in use by a running method (closed from
  * one of its callbacks) raises instead of freeing under that method; __gc
  * never meets that case, since a running method keeps the film reachable. */
+/***
+Free the film's memory now (also done by the garbage collector and by `<close>`).
+@function Film:close
+*/
 static int film_close(lua_State *L)
 {
     lfilm *u = luaL_checkudata(L, 1, LMH_FILM_MT);

@@ -4,6 +4,14 @@
  *       -> true | nil, message
  * A file that cannot be read or is malformed is an expected runtime failure
  * (nil, message); a wrong argument is a programming error (raises). */
+/***
+Field files: OVF 1.0/2.0 (OOMMF, MuMax3; text, binary 4 and binary 8) and
+VTK legacy STRUCTURED_POINTS (ParaView). Available as `mh.ovf.read`,
+`mh.ovf.write` and `mh.vtk.write`. Paths are used exactly as given; missing
+parent folders are created when writing. Files that cannot be read or
+written give nil and a message.
+@module maghop.ovf
+*/
 #include <string.h>
 
 #include "l_init.h"
@@ -35,6 +43,14 @@ static void clear_ovf(void *p)
     mh_ovf_clear(p);
 }
 
+/***
+Read an OVF file (1.0 or 2.0; text, binary 4 or binary 8; OOMMF's .omf/.ohf too).
+@function mh.ovf.read
+@string path
+@treturn Field the data with its cell size (m)
+@treturn table the header: title, desc, meshunit, valuelabels, valueunits, ...
+@return or nil and a message (missing, truncated or malformed file)
+*/
 static int l_ovf_read(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
@@ -84,6 +100,16 @@ static void opt_text(lua_State *L, int t, const char *key, char *dst, size_t len
         snprintf(dst, len, "%s", s);
 }
 
+/***
+Write a Field as OVF 2.0.
+@function mh.ovf.write
+@string path
+@tparam Field field with its cell size set (Field:cellsize)
+@tparam[opt] table opts {format = "binary8" (default)|"binary4"|"text", title =, desc =,
+ valuelabels =, valueunits =}
+@return true, or nil and a message
+@raise for a field without a cell size, an unknown format or option
+*/
 static int l_ovf_write(lua_State *L)
 {
     static const char *const keys[] = {"format", "title", "desc", "valuelabels", "valueunits", NULL};
@@ -114,6 +140,18 @@ static int l_ovf_write(lua_State *L)
  * -> true | nil, msg: a 1- or 3-component Field with its cell size as a VTK
  * legacy STRUCTURED_POINTS file (one point per cell centre; ParaView opens
  * it); parent folders are created. */
+/***
+Write a 1- or 3-component Field as a VTK legacy STRUCTURED_POINTS file:
+one point per cell centre (ORIGIN dx/2, dy/2, dz/2 and SPACING dx, dy, dz in
+metres), POINT_DATA with SCALARS (1 component) or VECTORS (3), x fastest.
+@function mh.vtk.write
+@string path
+@tparam Field field with its cell size set
+@tparam[opt] table opts {name = "m" (3 components) or "value", format = "binary" (default,
+ big-endian doubles)|"ascii", title =}
+@return true, or nil and a message
+@raise for another component count, no cell size, a name with spaces
+*/
 static int l_vtk_write(lua_State *L)
 {
     static const char *const keys[] = {"name", "format", "title", NULL};
