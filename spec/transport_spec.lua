@@ -182,7 +182,6 @@ end
 function T.test_oersted_uniform_sheet_closed_form()
   local n, dx, d, K0 = 64, 10e-9, 5e-9, 100
   local K = sheet_field(n, n, dx, function() return K0, 0 end)
-  K = K -- cell size is needed by the kernel
   local ok = pcall(mh.oersted.field, K, d)
   lu.assertFalse(ok) -- a Field without cell size is refused
   local f = mh.film{nx = n, ny = n, nz = 1, dx = dx, dy = dx, dz = 2e-9}
@@ -250,6 +249,14 @@ function T.test_oersted_solve_currents_and_calibration()
   -- target peak |H| (20 Oe) by linear scaling
   local t = assert(mh.oersted.solve{film = f, electrodes = el, volts = "++--", target_peak_H = 1591.5})
   lu.assertAlmostEquals(t.H:norm_max(), 1591.5, 1e-6)
+  -- the scaling is linear: every output is the unscaled one times scale
+  local u = assert(mh.oersted.solve{film = f, electrodes = el, volts = "++--"})
+  lu.assertAlmostEquals(t.scale, 1591.5 / u.peak_H, 1e-12 * t.scale)
+  for k = 1, 4 do
+    lu.assertAlmostEquals(t.I:get(k, 1), t.scale * u.I:get(k, 1), 1e-12 * math.abs(t.I:get(k, 1)))
+    lu.assertAlmostEquals(t.pad_volts:get(k, 1), t.scale * u.pad_volts:get(k, 1), 1e-12 * t.scale)
+  end
+  lu.assertAlmostEquals(t.K:norm_max(), t.scale * u.K:norm_max(), 1e-9 * t.K:norm_max())
   -- series resistance: the pads see Vapp - R I
   local R = 2.0
   local sr = assert(mh.oersted.solve{film = f, electrodes = el, volts = {1, -1, 1, -1}, series_resistance = R})

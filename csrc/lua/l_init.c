@@ -17,7 +17,7 @@ static int l_wtime(lua_State *L)
 
 static void (*const openers[])(lua_State *L) = {
     lmh_open_array, lmh_open_field,  lmh_open_compact, lmh_open_hopfield,  lmh_open_rules,
-    lmh_open_film,  lmh_open_ovf,    lmh_open_demag,   lmh_open_transport, lmh_open_sweep,
+    lmh_open_film,  lmh_open_ovf,    lmh_open_demag,   lmh_open_amr, lmh_open_oersted, lmh_open_sweep,
     NULL};
 
 int luaopen_maghop_core(lua_State *L)

@@ -14,7 +14,8 @@ void lmh_open_rules(lua_State *L);
 void lmh_open_film(lua_State *L);
 void lmh_open_ovf(lua_State *L);
 void lmh_open_demag(lua_State *L);
-void lmh_open_transport(lua_State *L);
+void lmh_open_amr(lua_State *L);
+void lmh_open_oersted(lua_State *L);
 void lmh_open_sweep(lua_State *L);
 
 /* require "maghop.core": the module table with every binding opened. */

@@ -532,20 +532,29 @@ int mh_amr_sigmas(double sigma0, double a, double *sperp, double *sdelta)
     return MH_OK;
 }
 
+void mh_column_mask(int nx, int ny, int nz, const unsigned char *mask, unsigned char *cond)
+{
+    size_t n2 = (size_t)nx * (size_t)ny;
+    for (size_t c = 0; c < n2; c++) {
+        unsigned char on = 0;
+        for (int k = 0; k < nz; k++)
+            on |= mask[c + n2 * (size_t)k] ? 1 : 0;
+        cond[c] = on;
+    }
+}
+
 void mh_amr_tensor(int nx, int ny, int nz, const unsigned char *mask, const double *m,
                    double sperp, double sdelta, double thickness,
-                   double *gxx, double *gxy, double *gyy, unsigned char *cond)
+                   double *gxx, double *gxy, double *gyy)
 {
     size_t n2 = (size_t)nx * (size_t)ny, n = n2 * (size_t)nz;
     double tl = thickness / nz;
     for (size_t c = 0; c < n2; c++) {
         double xx = 0.0, xy = 0.0, yy = 0.0;
-        unsigned char on = 0;
         for (int k = 0; k < nz; k++) {
             size_t q = c + n2 * (size_t)k;
             if (!mask[q])
                 continue;
-            on = 1;
             double mx = m[q], my = m[n + q];
             xx += tl * (sperp + sdelta * mx * mx);
             xy += tl * sdelta * mx * my;
@@ -554,7 +563,6 @@ void mh_amr_tensor(int nx, int ny, int nz, const unsigned char *mask, const doub
         gxx[c] = xx;
         gxy[c] = xy;
         gyy[c] = yy;
-        cond[c] = on;
     }
 }
 

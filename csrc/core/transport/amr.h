@@ -68,11 +68,14 @@ int mh_amr_sigmas(double sigma0, double a, double *sperp, double *sdelta);
 
 /* Per-column sheet tensor of a film (nx×ny×nz cells, mask per cell, m SoA
  * 3n unit vectors): the layers conduct in parallel, each with thickness
- * thickness/nz and Σ = σ⊥ I + σδ m∥m∥ᵀ. Writes gxx, gxy, gyy (nx*ny, S)
- * and cond (nx*ny, 1 where any layer is material). */
+ * thickness/nz and Σ = σ⊥ I + σδ m∥m∥ᵀ. Writes gxx, gxy, gyy (nx*ny, S). */
 void mh_amr_tensor(int nx, int ny, int nz, const unsigned char *mask, const double *m,
                    double sperp, double sdelta, double thickness,
-                   double *gxx, double *gxy, double *gyy, unsigned char *cond);
+                   double *gxx, double *gxy, double *gyy);
+
+/* Column mask of a film: cond[c] (nx*ny) = 1 where any of the nz layers of
+ * mask (nx*ny*nz) is material, else 0. */
+void mh_column_mask(int nx, int ny, int nz, const unsigned char *mask, unsigned char *cond);
 
 /* Map rectangular pads (4 doubles each: centre x, y, width, height, m, in
  * film coordinates with the origin at the outer corner of cell (0,0)) to
