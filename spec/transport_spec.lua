@@ -305,6 +305,28 @@ end
 
 -- ------------------------------------------------------------- inference
 
+-- The physical inference and the network's recall share one path: with the
+-- same seed, async recall on the film (pad currents) and on the equivalent
+-- weights visit the same nodes and end in the same state after the same
+-- number of sweeps, converged only after a full sweep without a flip.
+function T.test_async_physical_recall_equals_weight_recall()
+  local f = mh.film{nx = 48, ny = 48, nz = 1, dx = 20e-9, dz = 20e-9, shape = "disk"}
+  f:set_m(vortex)
+  local el = mh.electrodes.grid{cols = 3, rows = 3, pitch = 260e-9, size = 80e-9}
+  local net = mh.hopfield.new(mh.amr.weights(f, el))
+  local starts = {"+-++--++-", "---++-+-+", "+++++----", "-+-+-+-+-"}
+  for seed, label in ipairs(starts) do
+    local s0 = mh.hopfield.parse(label)
+    local sp, swp, info = mh.amr.infer(f, el, s0, {mode = "async", seed = seed})
+    local sw, sww, conv = net:recall(s0, {mode = "async", seed = seed})
+    lu.assertEquals(sp, sw, label)
+    lu.assertEquals(swp, sww, label)
+    lu.assertEquals(info.converged, conv)
+    lu.assertTrue(conv)
+    lu.assertEquals(info.updates, 9 * swp) -- every sweep measures every node
+  end
+end
+
 function T.test_inference_matches_equivalent_weights()
   local f, el = device(32, "disk")
   f:set_m(vortex)

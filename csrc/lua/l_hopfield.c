@@ -70,43 +70,92 @@ static int net_energy(lua_State *L)
     return 1;
 }
 
+typedef struct {
+    int mode, max_sweeps;
+    uint64_t seed;
+} recall_opts;
+
+/* {mode = "sync"|"async", seed = 1, max_sweeps = 100} at slot t (may be nil). */
+static recall_opts check_recall_opts(lua_State *L, int t)
+{
+    static const char *const modes[] = {"sync", "async", NULL};
+    static const char *const keys[] = {"mode", "seed", "max_sweeps", NULL};
+    recall_opts o = {MH_RECALL_SYNC, 100, 1};
+    lmh_checkoptions(L, t, keys, "recall");
+    if (lua_isnoneornil(L, t))
+        return o;
+    o.mode = lmh_optchoice(L, t, "mode", 0, modes) == 0 ? MH_RECALL_SYNC : MH_RECALL_ASYNC;
+    if (lua_getfield(L, t, "seed") != LUA_TNIL) {
+        if (!lua_isinteger(L, -1))
+            lmh_error(L, "option 'seed': integer expected, got %s", luaL_typename(L, -1));
+        o.seed = (uint64_t)lua_tointeger(L, -1);
+    }
+    lua_pop(L, 1);
+    o.max_sweeps = lmh_optinteger(L, t, "max_sweeps", 100, 1, 1000000);
+    return o;
+}
+
+/* Push state, sweeps, converged, cycle: the results of every recall. */
+static int push_recall(lua_State *L, const double *s, int n, const mh_recall_info *info)
+{
+    lmh_push_state(L, s, n);
+    lua_pushinteger(L, info->sweeps);
+    lua_pushboolean(L, info->converged);
+    lua_pushboolean(L, info->cycle);
+    return 4;
+}
+
 /* net:recall(s, {mode=, seed=, max_sweeps=}) -> state, sweeps, converged, cycle */
 static int net_recall(lua_State *L)
 {
-    static const char *const modes[] = {"sync", "async", NULL};
     lmh_hopfield *h = check_net(L, 1);
-    int mode = MH_RECALL_SYNC;
-    lua_Integer seed = 1, max_sweeps = 100;
-    static const char *const keys[] = {"mode", "seed", "max_sweeps", NULL};
-    lmh_checkoptions(L, 3, keys, "recall");
-    if (!lua_isnoneornil(L, 3)) {
-        if (lua_getfield(L, 3, "mode") != LUA_TNIL)
-            mode = lmh_optchoice(L, 3, "mode", 0, modes) == 0 ? MH_RECALL_SYNC : MH_RECALL_ASYNC;
-        lua_pop(L, 1);
-        if (lua_getfield(L, 3, "seed") != LUA_TNIL) {
-            if (!lua_isinteger(L, -1))
-                return luaL_error(L, "option 'seed': integer expected, got %s", luaL_typename(L, -1));
-            seed = lua_tointeger(L, -1);
-        }
-        lua_pop(L, 1);
-        if (lua_getfield(L, 3, "max_sweeps") != LUA_TNIL) {
-            if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > 1000000)
-                return luaL_error(L, "option 'max_sweeps': integer in 1..1000000 expected");
-            max_sweeps = lua_tointeger(L, -1);
-        }
-        lua_pop(L, 1);
-    }
+    recall_opts o = check_recall_opts(L, 3);
     lua_settop(L, 3);
     double *s = lmh_check_pm1(L, 2, h->n, NULL); /* pushes its buffer */
     mh_recall_info info;
-    int st = mh_hop_recall(h->n, h->w, s, mode, (uint64_t)seed, (int)max_sweeps, &info);
+    int st = mh_hop_recall(h->n, h->w, s, o.mode, o.seed, o.max_sweeps, &info);
     if (st != MH_OK)
         return lmh_status_error(L, st, "recall");
-    lmh_push_state(L, s, h->n);
-    lua_pushinteger(L, info.sweeps);
-    lua_pushboolean(L, info.converged);
-    lua_pushboolean(L, info.cycle);
-    return 4;
+    return push_recall(L, s, h->n, &info);
+}
+
+/* Local field from the Lua function at slot 2 of core.recall: fn(i, s) with
+ * 1-based i and s a fresh ±1 State; a Lua error stays on the stack top. */
+static int lua_local_field(void *ud, int n, const double *s, int i, double *h)
+{
+    lua_State *L = ud;
+    lua_pushvalue(L, 2);
+    lua_pushinteger(L, i + 1);
+    lmh_push_state(L, s, n);
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK)
+        return MH_EINVAL;
+    int isnum = 0;
+    *h = lua_tonumberx(L, -1, &isnum);
+    lua_pop(L, 1);
+    if (!isnum || !isfinite(*h)) {
+        lua_pushfstring(L, "recall: the local field of node %d must be a finite number", i + 1);
+        return MH_EINVAL;
+    }
+    return MH_OK;
+}
+
+/* core.recall(s, fn(i, s) -> h_i, {mode=, seed=, max_sweeps=}) -> state,
+ * sweeps, converged, cycle: the network's recall with measured local fields
+ * (the physical inference), same node order and stopping rules. */
+static int l_recall(lua_State *L)
+{
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    recall_opts o = check_recall_opts(L, 3);
+    lua_settop(L, 3);
+    int n;
+    double *s = lmh_check_pm1(L, 1, -1, &n);
+    mh_recall_info info;
+    int st = mh_recall(n, s, o.mode, o.seed, o.max_sweeps, lua_local_field, L, &info);
+    if (st == MH_EINVAL)
+        return lua_error(L); /* the callback's error, as raised */
+    if (st != MH_OK)
+        return lmh_status_error(L, st, "recall");
+    return push_recall(L, s, n, &info);
 }
 
 /* net:landscape() -> Array of 2^n energies (state k: node i is -1 where bit
@@ -161,4 +210,6 @@ void lmh_open_hopfield(lua_State *L)
     lmh_newtype(L, HOPFIELD_MT, net_methods, meta, net_close, net_index);
     lua_pushcfunction(L, net_new);
     lua_setfield(L, -2, "hopfield");
+    lua_pushcfunction(L, l_recall);
+    lua_setfield(L, -2, "recall");
 }

@@ -22,7 +22,7 @@ end
 local PROTOCOL_KEYS = {
   measure = {current = true, noise = true, seed = true, _rng = true},
   measure_all = {current = true, noise = true, seed = true, use = true, wirings = true},
-  infer = {mode = true, xi = true, seed = true, max_sweeps = true, stable = true, volts = true},
+  infer = {mode = true, xi = true, seed = true, max_sweeps = true, volts = true},
   weights = {xi = true},
 }
 
@@ -295,14 +295,6 @@ end
 -- ------------------------------------------------------------------------
 -- Physical inference.
 
-local function lcg(seed)
-  local state = (seed or 1) * 2654435761 % 4294967296
-  return function(n)
-    state = (1103515245 * state + 12345) % 2147483648
-    return state * n // 2147483648 + 1
-  end
-end
-
 --- Equivalent weights of the inference protocol: w = G − ξ·G^{1T} (Array
 -- N×N, S), the 1T reference being the film saturated out of plane.
 function amr.weights(film, el, opts)
@@ -327,11 +319,15 @@ end
 -- the pads at V_j = volts·s_j, measure the current through pad i (I_i1),
 -- invert pad i and measure again (I_i2); I_i = I_i1 + I_i2; the same with
 -- the film saturated out of plane gives I_i^{1T}; s_i ← sgn(I_i − ξ I_i^{1T})
--- (unchanged on a tie). opts: mode = "async" (seeded random node order,
--- stops after more than `stable` = 10 unchanged updates) or "sync" (all
--- nodes at once, stops when a sweep changes nothing), xi = 0.98, seed,
--- max_sweeps = 100, volts = 1, and the solver options. Returns state (±1
--- table), sweeps, info = {updates =, converged =, history = {states}}.
+-- (unchanged on a tie). The update schedule is the Hopfield network's
+-- (core.recall, the path of net:recall): mode = "async" (seeded random node
+-- order each sweep, converged after a sweep without a flip) or "sync" (all
+-- nodes at once; stops at a fixed point or a 2-cycle). Since
+-- I_i − ξ I_i^{1T} = 2 volts Σ_{j≠i} w_ij s_j with w = amr.weights, the
+-- result equals net:recall on those weights. opts: mode = "async",
+-- xi = 0.98, seed = 1, max_sweeps = 100, volts = 1, and the solver options.
+-- Returns state (±1 table), sweeps, info = {converged =, cycle =,
+-- updates = node decisions measured, history = {states measured in}}.
 function amr.infer(film, el, state, opts)
   check_el(el, "infer")
   opts = opts or {}
@@ -340,19 +336,16 @@ function amr.infer(film, el, state, opts)
   if type(state) ~= "table" or #state ~= N then
     error(("amr.infer: argument 3 (state) must be %d values of ±1"):format(N), 2)
   end
-  local s = {}
   for k = 1, N do
     if state[k] ~= 1 and state[k] ~= -1 then error(("amr.infer: state[%d] must be +1 or -1"):format(k), 2) end
-    s[k] = state[k]
   end
   local mode = opts.mode or "async"
   if mode ~= "async" and mode ~= "sync" then error("amr.infer: mode must be 'async' or 'sync'", 2) end
   local xi, amp = opts.xi or 0.98, opts.volts or 1
-  local max_sweeps, stable = opts.max_sweeps or 100, opts.stable or 10
   local sf = cached(film, el, opts, "film", "infer")
   local ss = cached(film, el, opts, "sat", "infer")
 
-  local function node_current(solver, mode_name, i)
+  local function node_current(solver, mode_name, i, s)
     local v = {}
     for k = 1, N do v[k] = amp * s[k] end
     local I1, err = solver:currents(v, mode_name)
@@ -362,42 +355,23 @@ function amr.infer(film, el, state, opts)
     if not I2 then error("amr.infer: " .. err2, 0) end
     return I1:get(i, 1) + I2:get(i, 1)
   end
-  local function decide(i)
-    local d = node_current(sf, "film", i) - xi * node_current(ss, "saturated", i)
-    if d > 0 then return 1 elseif d < 0 then return -1 end
-    return s[i]
+  local function key(s)
+    local c = {}
+    for k = 1, N do c[k] = s[k] > 0 and "+" or "-" end
+    return table.concat(c)
   end
-
-  local ok, res = pcall(function()
-    local history = {{table.unpack(s)}}
-    if mode == "sync" then
-      for sweep = 1, max_sweeps do
-        local new, changed = {}, false
-        for i = 1, N do new[i] = decide(i) end
-        for i = 1, N do if new[i] ~= s[i] then changed = true end end
-        s = new
-        history[#history + 1] = {table.unpack(s)}
-        if not changed then return {sweep, true, sweep * N, history} end
-      end
-      return {max_sweeps, false, max_sweeps * N, history}
-    end
-    local pick, unchanged = lcg(opts.seed or 1), 0
-    for u = 1, max_sweeps * N do
-      local i = pick(N)
-      local v = decide(i)
-      if v ~= s[i] then
-        s[i] = v
-        unchanged = 0
-        history[#history + 1] = {table.unpack(s)}
-      else
-        unchanged = unchanged + 1
-        if unchanged > stable then return {(u + N - 1) // N, true, u, history} end
-      end
-    end
-    return {max_sweeps, false, max_sweeps * N, history}
-  end)
-  if not ok then return nil, tostring(res) end
-  return s, res[1], {converged = res[2], updates = res[3], history = res[4]}
+  local history, updates, last = {{table.unpack(state)}}, 0, key(state)
+  local function field(i, s)
+    local k = key(s)
+    if k ~= last then history[#history + 1], last = s, k end
+    updates = updates + 1
+    return node_current(sf, "film", i, s) - xi * node_current(ss, "saturated", i, s)
+  end
+  local ok, s, sweeps, converged, cycle = pcall(core.recall, state, field,
+    {mode = mode, seed = opts.seed or 1, max_sweeps = opts.max_sweeps or 100})
+  if not ok then return nil, tostring(s) end
+  if key(s) ~= last then history[#history + 1] = s end
+  return s, sweeps, {converged = converged, cycle = cycle, updates = updates, history = history}
 end
 
 return amr

@@ -76,28 +76,67 @@ static int field_init(field_state *f, int n, const double *w, double *s)
     return MH_OK;
 }
 
-static int recall_async(int n, const double *w, double *s, uint64_t seed, int max_sweeps,
+/* Where a recall gets its local fields: from the weights (field_state,
+ * incremental) or from a caller's function (the physical inference). */
+typedef struct {
+    int (*field)(void *ctx, int i, double *h); /* h_i of the current state */
+    void (*flip)(void *ctx, int i);            /* s_i = -s_i (and bookkeeping) */
+    void *ctx;
+} field_source;
+
+static int weights_field(void *ctx, int i, double *h)
+{
+    *h = decide_field(ctx, i);
+    return MH_OK;
+}
+
+static void weights_flip(void *ctx, int i)
+{
+    apply_flip(ctx, i);
+}
+
+typedef struct {
+    int n;
+    double *s;
+    mh_local_field_fn fn;
+    void *ud;
+} fn_source;
+
+static int fn_field(void *ctx, int i, double *h)
+{
+    fn_source *c = ctx;
+    return c->fn(c->ud, c->n, c->s, i, h);
+}
+
+static void fn_flip(void *ctx, int i)
+{
+    fn_source *c = ctx;
+    c->s[i] = -c->s[i];
+}
+
+static int recall_async(int n, double *s, uint64_t seed, int max_sweeps, field_source *src,
                         mh_recall_info *info)
 {
-    field_state f;
     int *order = malloc(sizeof(int) * (size_t)n);
-    if (!order || field_init(&f, n, w, s) != MH_OK) {
-        free(order);
+    if (!order)
         return MH_ENOMEM;
-    }
     mh_rng rng;
     mh_rng_seed(&rng, seed);
-    while (info->sweeps < max_sweeps) {
+    int st = MH_OK;
+    while (st == MH_OK && info->sweeps < max_sweeps) {
         int flips = 0;
         mh_rng_permutation(&rng, n, order);
-        for (int k = 0; k < n; k++) {
+        for (int k = 0; k < n && st == MH_OK; k++) {
             int i = order[k];
-            double h = decide_field(&f, i);
-            if (h != 0 && (h > 0) != (s[i] > 0)) {
-                apply_flip(&f, i);
+            double h = 0;
+            st = src->field(src->ctx, i, &h);
+            if (st == MH_OK && h != 0 && (h > 0) != (s[i] > 0)) {
+                src->flip(src->ctx, i);
                 flips++;
             }
         }
+        if (st != MH_OK)
+            break;
         info->sweeps++;
         if (!flips) {
             info->converged = 1;
@@ -105,28 +144,29 @@ static int recall_async(int n, const double *w, double *s, uint64_t seed, int ma
         }
     }
     free(order);
-    free(f.h);
-    return MH_OK;
+    return st;
 }
 
-static int recall_sync(int n, const double *w, double *s, int max_sweeps, mh_recall_info *info)
+static int recall_sync(int n, double *s, int max_sweeps, field_source *src, mh_recall_info *info)
 {
-    field_state f;
     double *prev = malloc(sizeof(double) * (size_t)n); /* state two steps back */
     int *flip = malloc(sizeof(int) * (size_t)n);
-    if (!prev || !flip || field_init(&f, n, w, s) != MH_OK) {
+    if (!prev || !flip) {
         free(prev);
         free(flip);
         return MH_ENOMEM;
     }
-    int have_prev = 0;
+    int have_prev = 0, st = MH_OK;
     while (info->sweeps < max_sweeps) {
         int nflip = 0;
-        for (int i = 0; i < n; i++) {
-            double h = decide_field(&f, i);
-            if (h != 0 && (h > 0) != (s[i] > 0))
+        for (int i = 0; i < n && st == MH_OK; i++) {
+            double h = 0;
+            st = src->field(src->ctx, i, &h);
+            if (st == MH_OK && h != 0 && (h > 0) != (s[i] > 0))
                 flip[nflip++] = i;
         }
+        if (st != MH_OK)
+            break;
         info->sweeps++;
         if (!nflip) {
             info->converged = 1;
@@ -140,9 +180,9 @@ static int recall_sync(int n, const double *w, double *s, int max_sweeps, mh_rec
         }
         memcpy(prev, s, sizeof(double) * n);
         have_prev = 1;
-        /* all flips use the fields of the old state: update h after deciding */
+        /* all flips use the fields of the old state: flip after deciding */
         for (int k = 0; k < nflip; k++)
-            apply_flip(&f, flip[k]);
+            src->flip(src->ctx, flip[k]);
         if (cycle) {
             info->cycle = 1;
             break;
@@ -150,17 +190,38 @@ static int recall_sync(int n, const double *w, double *s, int max_sweeps, mh_rec
     }
     free(prev);
     free(flip);
-    free(f.h);
-    return MH_OK;
+    return st;
+}
+
+static int recall(int n, double *s, int mode, uint64_t seed, int max_sweeps, field_source *src,
+                  mh_recall_info *info)
+{
+    memset(info, 0, sizeof *info);
+    if (mode == MH_RECALL_ASYNC)
+        return recall_async(n, s, seed, max_sweeps, src, info);
+    return recall_sync(n, s, max_sweeps, src, info);
 }
 
 int mh_hop_recall(int n, const double *w, double *s, int mode, uint64_t seed, int max_sweeps,
                   mh_recall_info *info)
 {
-    memset(info, 0, sizeof *info);
-    if (mode == MH_RECALL_ASYNC)
-        return recall_async(n, w, s, seed, max_sweeps, info);
-    return recall_sync(n, w, s, max_sweeps, info);
+    field_state f;
+    if (field_init(&f, n, w, s) != MH_OK) {
+        memset(info, 0, sizeof *info);
+        return MH_ENOMEM;
+    }
+    field_source src = {weights_field, weights_flip, &f};
+    int st = recall(n, s, mode, seed, max_sweeps, &src, info);
+    free(f.h);
+    return st;
+}
+
+int mh_recall(int n, double *s, int mode, uint64_t seed, int max_sweeps, mh_local_field_fn fn,
+              void *ud, mh_recall_info *info)
+{
+    fn_source c = {n, s, fn, ud};
+    field_source src = {fn_field, fn_flip, &c};
+    return recall(n, s, mode, seed, max_sweeps, &src, info);
 }
 
 void mh_hop_landscape(int n, const double *w, double *e)

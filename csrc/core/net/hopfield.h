@@ -26,6 +26,17 @@ double mh_hop_energy(int n, const double *w, const double *s);
 int mh_hop_recall(int n, const double *w, double *s, int mode, uint64_t seed, int max_sweeps,
                   mh_recall_info *info);
 
+/* Local field h_i of node i (0-based) in state s (n entries of ±1): its
+ * sign decides s_i, 0 keeps it. Returns MH_OK or a status that aborts. */
+typedef int (*mh_local_field_fn)(void *ud, int n, const double *s, int i, double *h);
+
+/* The same recall with the local fields from fn instead of weights (the
+ * physical inference measures them as pad currents): same node order for
+ * the same seed, same stopping rules. Returns MH_OK, MH_ENOMEM or fn's
+ * status (s then holds the state reached). */
+int mh_recall(int n, double *s, int mode, uint64_t seed, int max_sweeps, mh_local_field_fn fn,
+              void *ud, mh_recall_info *info);
+
 /* Energies of all 2^n states (n <= 30), into e[0 .. 2^n). State k has
  * s_i = -1 where bit (n-1-i) of k is set (k = 0 is all +1), visited in Gray
  * code order with O(n) updates. */
