@@ -14,6 +14,7 @@ finite: NaN or inf in arguments and overflowing arithmetic raise.
 #include <stdlib.h>
 #include <string.h>
 
+#include "dense.h"
 #include "l_init.h"
 #include "lmh_aux.h"
 
@@ -533,6 +534,23 @@ static int array_zeros(lua_State *L)
     return 1;
 }
 
+/* core.solve(A, B) -> X with A X = B (A m x m, B m x k); nil, message when
+ * A is singular. Dense Gaussian elimination with partial pivoting (dense.h). */
+static int array_solve(lua_State *L)
+{
+    lmh_array *a = lmh_array_from(L, 1);
+    if (a->rows != a->cols)
+        return lmh_argerror(L, 1, "square matrix expected, got %dx%d", a->rows, a->cols);
+    lmh_array *b = lmh_array_from(L, 2);
+    if (b->rows != a->rows)
+        return lmh_argerror(L, 2, "%d rows expected, got %d", a->rows, b->rows);
+    int st = mh_dense_solve(a->rows, b->cols, a->data, b->data);
+    if (st == MH_ESINGULAR) {
+        return lmh_fail(L, "singular matrix");
+    }
+    return 1; /* b now holds X */
+}
+
 static const luaL_Reg array_methods[] = {
     {"get", array_get},         {"set", array_set},     {"totable", array_totable},
     {"shape", array_shape},     {"copy", array_copy},   {"t", array_transpose},
@@ -555,4 +573,6 @@ void lmh_open_array(lua_State *L)
     lua_setfield(L, -2, "array");
     lua_pushcfunction(L, array_zeros);
     lua_setfield(L, -2, "zeros");
+    lua_pushcfunction(L, array_solve);
+    lua_setfield(L, -2, "solve");
 }

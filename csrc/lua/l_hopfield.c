@@ -1,15 +1,17 @@
 /* l_hopfield.c — "maghop.Hopfield": energy, recall and landscape of a
- * network with symmetric weights (csrc/hopfield.c does the numerics). */
+ * network with symmetric weights (csrc/core/net/hopfield.c does the
+ * numerics); core.recall, the same recall with measured local fields; and
+ * core.flip, seeded distortion of ±1 states. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopfield.h"
 #include "l_init.h"
 #include "lmh_aux.h"
-
-#include "hopfield.h"
 #include "mh_common.h"
+#include "rng.h"
 
 #define HOPFIELD_MT "maghop.Hopfield"
 #define LANDSCAPE_MAX_N 20
@@ -189,6 +191,25 @@ static int net_tostring(lua_State *L)
     return 1;
 }
 
+/* core.flip(x, k, seed): x with k distinct entries flipped, chosen by a
+ * seeded permutation (distorted patterns for recall tests). */
+static int l_flip(lua_State *L)
+{
+    int n;
+    double *x = lmh_check_pm1(L, 1, -1, &n);
+    lua_Integer k = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, k >= 0 && k <= n, 2, "number of flips must be in 0..length");
+    lua_Integer seed = luaL_checkinteger(L, 3);
+    int *perm = lua_newuserdatauv(L, sizeof(int) * (size_t)n, 0);
+    mh_rng rng;
+    mh_rng_seed(&rng, (uint64_t)seed);
+    mh_rng_permutation(&rng, n, perm);
+    for (int i = 0; i < k; i++)
+        x[perm[i]] = -x[perm[i]];
+    lmh_push_state(L, x, n);
+    return 1;
+}
+
 static const luaL_Reg net_methods[] = {{"energy", net_energy},       {"recall", net_recall},
                                        {"landscape", net_landscape}, {"weights", net_weights},
                                        {NULL, NULL}};
@@ -212,4 +233,6 @@ void lmh_open_hopfield(lua_State *L)
     lua_setfield(L, -2, "hopfield");
     lua_pushcfunction(L, l_recall);
     lua_setfield(L, -2, "recall");
+    lua_pushcfunction(L, l_flip);
+    lua_setfield(L, -2, "flip");
 }

@@ -163,32 +163,6 @@ function amr.measure(film, el, wiring, opts)
   return {wiring = label(signs), signs = signs, I = isrc, V = V, g = isrc / V}
 end
 
--- Solve the square system M x = b (tables) by Gaussian elimination with
--- partial pivoting; nil when singular.
-local function solve_dense(M, b)
-  local n = #b
-  local A, x = {}, {}
-  for i = 1, n do A[i] = {table.unpack(M[i])}; x[i] = b[i] end
-  for c = 1, n do
-    local p = c
-    for r = c + 1, n do if math.abs(A[r][c]) > math.abs(A[p][c]) then p = r end end
-    if math.abs(A[p][c]) < 1e-12 * (math.abs(A[1][1]) + 1e-300) then return nil end
-    A[c], A[p] = A[p], A[c]
-    x[c], x[p] = x[p], x[c]
-    for r = c + 1, n do
-      local f = A[r][c] / A[c][c]
-      for j = c, n do A[r][j] = A[r][j] - f * A[c][j] end
-      x[r] = x[r] - f * x[c]
-    end
-  end
-  for r = n, 1, -1 do
-    local s = x[r]
-    for j = r + 1, n do s = s - A[r][j] * x[j] end
-    x[r] = s / A[r][r]
-  end
-  return x
-end
-
 -- Row of the cut equation g = Σ_{i∈+, j∈-} c_ij over the pairs i < j.
 local function cut_row(signs, N)
   local row = {}
@@ -221,8 +195,10 @@ function amr.reconstruct(meas, N, use)
       end
     end
   end
-  local c = solve_dense(ATA, ATb)
-  if not c then return nil, "amr.reconstruct: these wirings do not determine G" end
+  local X = core.solve(ATA, ATb)
+  if not X then return nil, "amr.reconstruct: these wirings do not determine G" end
+  local c = {}
+  for a = 1, P do c[a] = X:get(a, 1) end
   local G = core.zeros(N, N)
   local q = 0
   for i = 1, N - 1 do

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mh_common.h"
+#include "dense.h"
 #include "rules.h"
 
 void mh_rule_outer(int p, int n, const double *x, double *w)
@@ -51,48 +52,6 @@ int mh_rule_storkey(int p, int n, const double *x, double *w)
     return MH_OK;
 }
 
-int mh_solve_dense(int m, int k, double *a, double *b)
-{
-    double big = 0;
-    for (int i = 0; i < m * m; i++)
-        big = fmax(big, fabs(a[i]));
-    for (int c = 0; c < m; c++) {
-        int piv = c;
-        for (int r = c + 1; r < m; r++)
-            if (fabs(a[r * m + c]) > fabs(a[piv * m + c]))
-                piv = r;
-        if (!(fabs(a[piv * m + c]) > 1e-12 * big))
-            return MH_ESINGULAR;
-        if (piv != c) {
-            for (int j = 0; j < m; j++) {
-                double t = a[c * m + j];
-                a[c * m + j] = a[piv * m + j];
-                a[piv * m + j] = t;
-            }
-            for (int j = 0; j < k; j++) {
-                double t = b[c * k + j];
-                b[c * k + j] = b[piv * k + j];
-                b[piv * k + j] = t;
-            }
-        }
-        for (int r = 0; r < m; r++) {
-            if (r == c)
-                continue;
-            double f = a[r * m + c] / a[c * m + c];
-            if (f == 0)
-                continue;
-            for (int j = c; j < m; j++)
-                a[r * m + j] -= f * a[c * m + j];
-            for (int j = 0; j < k; j++)
-                b[r * k + j] -= f * b[c * k + j];
-        }
-    }
-    for (int r = 0; r < m; r++)
-        for (int j = 0; j < k; j++)
-            b[r * k + j] /= a[r * m + r];
-    return MH_OK;
-}
-
 int mh_rule_pinv(int p, int n, const double *x, double *w, int keep_diag)
 {
     /* Y = C^{-1} X (p x n); then w_ij = (1/n) sum_u x^u_i Y_uj. */
@@ -111,7 +70,7 @@ int mh_rule_pinv(int p, int n, const double *x, double *w, int keep_diag)
             c[u * p + v] = s / n;
         }
     memcpy(y, x, sizeof(double) * (size_t)p * n);
-    int st = mh_solve_dense(p, n, c, y);
+    int st = mh_dense_solve(p, n, c, y);
     if (st == MH_OK) {
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++) {

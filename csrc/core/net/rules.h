@@ -17,9 +17,4 @@ int mh_rule_storkey(int p, int n, const double *x, double *w);
  * the patterns are linearly dependent; MH_ENOMEM. */
 int mh_rule_pinv(int p, int n, const double *x, double *w, int keep_diag);
 
-/* Solve A X = B in place (A m x m, B m x k, row-major) by Gaussian
- * elimination with partial pivoting. MH_ESINGULAR when a pivot is below
- * 1e-12 times the largest entry of A. */
-int mh_solve_dense(int m, int k, double *a, double *b);
-
 #endif

@@ -22,10 +22,4 @@ void mh_oersted_free(mh_oersted *o);
  * 2*nx*ny, A/m). Not reentrant on one object (shared FFT buffers). */
 void mh_oersted_field(mh_oersted *o, const double *K, double *H);
 
-/* Pad voltages with series resistances: the pads see Vpad where
- * (1 + R G) Vpad = Vapp, G the N×N pad conductance matrix of the sheet
- * (row-major, S), R the per-pad series resistance (Ω, ≥ 0). Returns MH_OK
- * or MH_ESINGULAR. */
-int mh_series_volts(int N, const double *G, const double *R, const double *Vapp, double *Vpad);
-
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dense.h"
 #include "mh_common.h"
 #include "oersted_drive.h"
 
@@ -78,7 +79,16 @@ static int series(mh_oe_drive *d, const double *volts, const double *R, double *
         }
         d->Gau = G;
     }
-    return mh_series_volts(N, d->Gau, R, volts, vp);
+    /* the pads see vp where (1 + R G) vp = volts */
+    double *M = malloc((size_t)N * N * sizeof(double));
+    if (!M)
+        return MH_ENOMEM;
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++)
+            M[i * N + j] = (i == j ? 1.0 : 0.0) + R[i] * d->Gau[i * N + j];
+    int st = mh_dense_solve(N, 1, M, vp);
+    free(M);
+    return st;
 }
 
 /* max |H| over the mask cells */
