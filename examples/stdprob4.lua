@@ -56,28 +56,13 @@ local function start_state(g)
   return f, "relaxed"
 end
 
--- HSL colour wheel: hue = in-plane angle, lightness = (1 + mz)/2.
-local function wheel(mx, my, mz)
-  local h = (math.atan(my, mx) / (2 * math.pi)) % 1
-  local l = 0.5 + 0.5 * mz
-  local c = (1 - math.abs(2 * l - 1))
-  local x = c * (1 - math.abs((h * 6) % 2 - 1))
-  local r, g, b
-  local s = math.floor(h * 6)
-  if s == 0 then r, g, b = c, x, 0 elseif s == 1 then r, g, b = x, c, 0
-  elseif s == 2 then r, g, b = 0, c, x elseif s == 3 then r, g, b = 0, x, c
-  elseif s == 4 then r, g, b = x, 0, c else r, g, b = c, 0, x end
-  local mm = l - c / 2
-  return math.floor(255 * (r + mm) + 0.5), math.floor(255 * (g + mm) + 0.5), math.floor(255 * (b + mm) + 0.5)
-end
-
 local function snapshot_png(m, path, title)
   local nx, ny = m:shape()
   local dx = LX / nx * 1e9
   local lines = {}
   for j = 1, ny do
     for i = 1, nx do
-      local r, g, b = wheel(m:get(i, j))
+      local r, g, b = mh.plot.wheel_rgb(m:get(i, j))
       lines[#lines + 1] = ("%g %g %d %d %d"):format((i - 0.5) * dx, (j - 0.5) * dx, r, g, b)
     end
   end

@@ -6,10 +6,10 @@
 -- the film's magnetization changed.
 local core = require "maghop.core"
 local electrodes = require "maghop.electrodes"
+local solvers = require("maghop.cache").new(16)
 
 local amr = {}
 
-local cache = setmetatable({}, {__mode = "k"}) -- film -> {n =, solvers = {[options and pads] = solver}}
 local OPT_KEYS = {sigma0 = true, amr_ratio = true, thickness = true, solver = true, tol = true, maxit = true}
 
 local function check_el(el, fname)
@@ -48,22 +48,12 @@ function amr.solver(film, el, opts)
   return core.amr_solver(film, el:rects(film), solver_opts(opts, "solver"))
 end
 
-local MAX_CACHED = 16 -- solvers kept per film
-
 local function cached(film, el, opts, tag, fname)
   check_el(el, fname)
   local so = solver_opts(opts, fname)
   local key = table.concat({tag, tostring(so.sigma0), tostring(so.amr_ratio), tostring(so.thickness),
                             tostring(so.solver), tostring(so.tol), tostring(so.maxit), el:key(film)}, "|")
-  local per = cache[film]
-  if not per then per = {n = 0, solvers = {}}; cache[film] = per end
-  local s = per.solvers[key]
-  if not s then
-    s = core.amr_solver(film, el:rects(film), so)
-    if per.n >= MAX_CACHED then per.n, per.solvers = 0, {} end
-    per.solvers[key], per.n = s, per.n + 1
-  end
-  return s
+  return solvers(film, key, function() return core.amr_solver(film, el:rects(film), so) end)
 end
 
 --- G (Array N×N, siemens) of the film's current magnetization; second
@@ -281,13 +271,14 @@ function amr.weights(film, el, opts)
   if not G then return nil, e1 end
   local G1, e2 = amr.conductance_saturated(film, el, so)
   if not G1 then return nil, e2 end
-  local N = el:count()
-  local w = core.zeros(N, N)
-  for i = 1, N do
-    for j = 1, N do
-      if i ~= j then w:set(i, j, G:get(i, j) - xi * G1:get(i, j)) end
-    end
-  end
+  return amr.inference_weights(G, G1, xi)
+end
+
+--- w = G − ξ·G^{1T} with a zero diagonal (Array N×N, S) from the two
+-- conductance matrices: the weights the inference protocol realizes.
+function amr.inference_weights(G, G1, xi)
+  local w = G - G1 * xi
+  for i = 1, (G:shape()) do w:set(i, i, 0) end
   return w
 end
 

@@ -4,10 +4,9 @@
 -- sequence of pulses that only changes the volts reuses the factorization.
 local core = require "maghop.core"
 local electrodes = require "maghop.electrodes"
+local solvers = require("maghop.cache").new(16)
 
 local oersted = {}
-
-local cache = setmetatable({}, {__mode = "k"}) -- film -> {n =, solvers = {[options and pads] = solver}}
 
 local SOLVE_KEYS = {film = true, electrodes = true, volts = true, sigma = true, thickness = true,
                     offset = true, footprint = true, solver = true, series_resistance = true,
@@ -24,7 +23,6 @@ function oersted.solver(film, el, opts)
   return core.oersted_solver(film, el:rects(film), opts)
 end
 
-local MAX_CACHED = 16 -- solvers kept per film
 local ids, next_id = setmetatable({}, {__mode = "k"}), 0 -- footprint Fields -> ids
 
 local function footprint_key(fp)
@@ -36,16 +34,10 @@ end
 local function cached(film, el, opts)
   local key = table.concat({tostring(opts.sigma), tostring(opts.thickness), tostring(opts.offset),
                             footprint_key(opts.footprint), tostring(opts.solver), el:key(film)}, "|")
-  local per = cache[film]
-  if not per then per = {n = 0, solvers = {}}; cache[film] = per end
-  local s = per.solvers[key]
-  if not s then
-    s = oersted.solver(film, el, {sigma = opts.sigma, thickness = opts.thickness, offset = opts.offset,
-                                  footprint = opts.footprint, solver = opts.solver})
-    if per.n >= MAX_CACHED then per.n, per.solvers = 0, {} end
-    per.solvers[key], per.n = s, per.n + 1
-  end
-  return s
+  return solvers(film, key, function()
+    return oersted.solver(film, el, {sigma = opts.sigma, thickness = opts.thickness, offset = opts.offset,
+                                     footprint = opts.footprint, solver = opts.solver})
+  end)
 end
 
 --- mh.oersted.solve{film =, electrodes =, volts = {...} (V per pad),

@@ -325,9 +325,7 @@ end
 --- Weights of the physical inference protocol, w = G - xi G^1T (zero
 -- diagonal), as an N x N Array.
 function Twin:weights()
-  local w = self:conductance() - self:reference() * self.xi
-  for i = 1, self.nodes do w:set(i, i, 0) end
-  return w
+  return amr.inference_weights(self:conductance(), self:reference(), self.xi)
 end
 
 --- Recall through the paper's inference protocol. The protocol's node
