@@ -748,6 +748,14 @@ static int l_set_progress(lua_State *L)
     return 0;
 }
 
+/* core.progress_allowed() -> whether progress lines would show now:
+ * allowed (core.set_progress, MAGHOP_PROGRESS) and stderr a terminal. */
+static int l_progress_allowed(lua_State *L)
+{
+    lua_pushboolean(L, progress_allowed(L) && isatty(2));
+    return 1;
+}
+
 /* Option `progress` of the table at slot t: true/false, or absent: on when
  * allowed and stderr is a terminal. */
 static int progress_option(lua_State *L, int t)
@@ -1331,6 +1339,8 @@ void lmh_open_film(lua_State *L)
     lua_setfield(L, -2, "film");
     lua_pushcfunction(L, l_set_progress);
     lua_setfield(L, -2, "set_progress");
+    lua_pushcfunction(L, l_progress_allowed);
+    lua_setfield(L, -2, "progress_allowed");
     /* core.Film: the method table, where the Lua half adds film:snapshot */
     luaL_getmetatable(L, LMH_FILM_MT);
     lua_getfield(L, -1, "__index");

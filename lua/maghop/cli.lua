@@ -144,19 +144,14 @@ function cli.parse(spec, help, args)
   return opts
 end
 
-local stderr_is_tty
-local function is_tty()
-  if stderr_is_tty == nil then
-    stderr_is_tty = os.execute("test -t 2") == true
-  end
-  return stderr_is_tty
-end
-
 --- Progress reporter: p = cli.progress(label, total, {quiet=}); p(done)
 -- updates a line with percentage and ETA on stderr when it is a terminal and
--- the task is long (over 2 s); p:done() ends the line.
+-- the task is long (over 2 s); p.finish() ends the line and returns the
+-- elapsed seconds. Silent when stderr is no terminal, after
+-- mh.set_progress(false) or with MAGHOP_PROGRESS=0.
 function cli.progress(label, total, opts)
-  local quiet = (opts and opts.quiet) or not is_tty()
+  -- off when stderr is no terminal, after mh.set_progress(false) or with MAGHOP_PROGRESS=0
+  local quiet = (opts and opts.quiet) or not core.progress_allowed()
   local t0 = core.wtime()
   local shown = false
   local obj = {}

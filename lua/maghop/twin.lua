@@ -264,18 +264,20 @@ function Twin:field_of(x, volts)
   return H
 end
 
-local function run(self, seconds)
+local function run(self, seconds, progress)
   if seconds <= 0 then return end
   local t0 = core.wtime()
   -- every segment starts from the same trial step, so a resumed run repeats
   -- an uninterrupted one exactly
-  local steps, err = self.film:run(seconds, {solver = "rk45", dt = 1e-13, tol = self.tol})
+  local steps, err = self.film:run(seconds, {solver = "rk45", dt = 1e-13, tol = self.tol, progress = progress})
   if not steps then error("twin: LLG integration failed: " .. tostring(err), 0) end
   self.timing.llg = self.timing.llg + core.wtime() - t0
 end
 
 --- Apply `count` pulses of pattern x (±1 table or "+-+-" label). opts:
--- width (s), rest (s), volts (V; default the calibrated drive).
+-- width (s), rest (s), volts (V; default the calibrated drive), progress
+-- (false: no progress line; by default one shows on a terminal when the
+-- pulses take over 2 s).
 function Twin:pulse(x, count, opts)
   x = check_pattern(self, x)
   count = count == nil and 1 or count
@@ -288,12 +290,18 @@ function Twin:pulse(x, count, opts)
     error("twin:pulse: option 'width' must be in (0, 1e-6] s", 2)
   end
   local H = self:field_of(x, opts.volts)
-  for _ = 1, count do
+  -- progress: one line over the pulses (a single pulse shows film:run's own)
+  local meter = count > 1 and opts.progress ~= false
+    and require("maghop.cli").progress("twin " .. hopfield.label(x) .. " pulses", count) or nil
+  local inner = (count > 1 or opts.progress == false) and false or nil
+  for k = 1, count do
     self.film:set_field_map(H)
-    run(self, width)
+    run(self, width, inner)
     self.film:set_field_map(nil)
-    run(self, rest)
+    run(self, rest, inner)
+    if meter then meter(k) end
   end
+  if meter then meter.finish() end
   self.G = nil
   return self
 end
