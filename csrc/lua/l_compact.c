@@ -1,6 +1,13 @@
 /* l_compact.c — "maghop.Compact", the paper's Eq. (2) device model.
  * Defaults (the 4-node device) live in lua/maghop/compact.lua; this file
  * only checks arguments and runs the numerics of csrc/compact.c. */
+/***
+A compact device (the paper's Eq. 2), made by `mh.compact.new` or
+`mh.compact.grid`. Conductances in siemens (S); patterns are ±1 tables,
+Arrays or "+-+-" labels. Fields: `dev.nodes`, `dev.eta` (S/V^2), `dev.model`
+("compact").
+@classmod CompactDevice
+*/
 #include <math.h>
 #include <string.h>
 
@@ -20,6 +27,10 @@ static mh_compact *check_compact(lua_State *L, int arg)
     return c;
 }
 
+/***
+Free the device now (also done by the garbage collector and by `<close>`).
+@function CompactDevice:close
+*/
 static int compact_close(lua_State *L)
 {
     mh_compact_clear(luaL_checkudata(L, 1, COMPACT_MT));
@@ -75,6 +86,15 @@ static lua_Integer check_count(lua_State *L, int arg)
     return k;
 }
 
+/***
+Apply pulses of pattern x: per pulse, G_ij += eta [x_i x_j - 2 alpha_ij (G_ij - Gavg_ij)]
+(i ~= j), then G_ii = -sum_j G_ij (Kirchhoff).
+@function CompactDevice:pulse
+@tparam table|string|Array x ±1 pattern of length nodes
+@int[opt=1] count number of pulses (>= 0)
+@return the device
+@raise for a wrong length, a non-±1 entry or a bad count
+*/
 static int compact_pulse(lua_State *L)
 {
     mh_compact *c = check_compact(L, 1);
@@ -94,24 +114,44 @@ static int push_matrix(lua_State *L, int n, const double *src, const double *min
     return 1;
 }
 
+/***
+The conductance matrix G.
+@function CompactDevice:conductance
+@treturn Array nodes x nodes, S (symmetric, rows sum to 0)
+*/
 static int compact_conductance(lua_State *L)
 {
     mh_compact *c = check_compact(L, 1);
     return push_matrix(L, c->n, c->g, NULL);
 }
 
+/***
+The Hopfield weights w = G - Gavg.
+@function CompactDevice:weights
+@treturn Array nodes x nodes, S
+*/
 static int compact_weights(lua_State *L)
 {
     mh_compact *c = check_compact(L, 1);
     return push_matrix(L, c->n, c->g, c->gavg);
 }
 
+/***
+The average conductance Gavg that G decays to.
+@function CompactDevice:gavg
+@treturn Array S
+*/
 static int compact_gavg(lua_State *L)
 {
     mh_compact *c = check_compact(L, 1);
     return push_matrix(L, c->n, c->gavg, NULL);
 }
 
+/***
+The decay matrix alpha.
+@function CompactDevice:alpha
+@treturn Array V^2/S (0 on the diagonal)
+*/
 static int compact_alpha(lua_State *L)
 {
     mh_compact *c = check_compact(L, 1);
@@ -130,6 +170,14 @@ static const double *opt_g(lua_State *L, int arg, mh_compact *c)
     return check_square(L, arg, c->n, "G");
 }
 
+/***
+The cost C(G) = sum_{i<j} [-x_i x_j G_ij + alpha_ij (G_ij - Gavg_ij)^2], whose
+gradient descent with step eta is Eq. (2), for G (the state's G by default).
+@function CompactDevice:cost
+@tparam table|string|Array x ±1 pattern
+@tparam[opt] table|Array G nodes x nodes, S
+@treturn number S
+*/
 static int compact_cost(lua_State *L)
 {
     mh_compact *c = check_compact(L, 1);
@@ -140,6 +188,13 @@ static int compact_cost(lua_State *L)
     return 1;
 }
 
+/***
+Gradient dC/dG_ij of the cost (symmetric, zero diagonal).
+@function CompactDevice:gradient
+@tparam table|string|Array x ±1 pattern
+@tparam[opt] table|Array G nodes x nodes, S
+@treturn Array nodes x nodes (dimensionless)
+*/
 static int compact_gradient(lua_State *L)
 {
     mh_compact *c = check_compact(L, 1);
@@ -152,6 +207,13 @@ static int compact_gradient(lua_State *L)
 }
 
 /* dev:set_conductance(G): replace the state (symmetrized, Kirchhoff). */
+/***
+Replace the state G (symmetrized, Kirchhoff diagonal).
+@function CompactDevice:set_conductance
+@tparam table|Array G nodes x nodes, S
+@return the device
+@raise for a wrong size or a non-finite entry
+*/
 static int compact_set_conductance(lua_State *L)
 {
     mh_compact *c = check_compact(L, 1);

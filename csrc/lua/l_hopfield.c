@@ -2,6 +2,12 @@
  * network with symmetric weights (csrc/core/net/hopfield.c does the
  * numerics); core.recall, the same recall with measured local fields; and
  * core.flip, seeded distortion of ±1 states. */
+/***
+A Hopfield network made by `mh.hopfield.new(w)`. States are ±1 tables,
+Arrays or "+-+-" labels; the states it returns print as labels.
+Field: `net.nodes`.
+@classmod Network
+*/
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +35,10 @@ static lmh_hopfield *check_net(lua_State *L, int arg)
     return h;
 }
 
+/***
+Free the network now (also done by the garbage collector and by `<close>`).
+@function Network:close
+*/
 static int net_close(lua_State *L)
 {
     lmh_hopfield *h = luaL_checkudata(L, 1, HOPFIELD_MT);
@@ -64,6 +74,12 @@ static int net_new(lua_State *L)
     return 1;
 }
 
+/***
+Energy E(s) = -sum_ij w_ij s_i s_j.
+@function Network:energy
+@tparam table|string|Array s ±1 state of length nodes
+@treturn number E, in the unit of w (S for device weights)
+*/
 static int net_energy(lua_State *L)
 {
     lmh_hopfield *h = check_net(L, 1);
@@ -108,6 +124,18 @@ static int push_recall(lua_State *L, const double *s, int n, const mh_recall_inf
 }
 
 /* net:recall(s, {mode=, seed=, max_sweeps=}) -> state, sweeps, converged, cycle */
+/***
+Recall from a start state: synchronous (all nodes at once) or asynchronous
+(seeded random order) updates s_i = sign(sum_j w_ij s_j) until nothing changes.
+@function Network:recall
+@tparam table|string|Array s start state
+@tparam[opt] table opts {mode = "sync" (default)|"async", seed = 1, max_sweeps = 100 (1..1e6)}
+@treturn table the final state (prints as "+-+-")
+@treturn int sweeps done
+@treturn bool converged (a fixed point)
+@treturn bool cycle (sync: a 2-cycle was found)
+@raise for a bad state or option
+*/
 static int net_recall(lua_State *L)
 {
     lmh_hopfield *h = check_net(L, 1);
@@ -162,6 +190,13 @@ static int l_recall(lua_State *L)
 
 /* net:landscape() -> Array of 2^n energies (state k: node i is -1 where bit
  * n-i of k is set, i.e. k read as binary with '-' = 1, node 1 the top bit). */
+/***
+Energies of all 2^N states (N <= 20): entry k is the energy of
+mh.hopfield.state(k, N) (k = 1..2^N).
+@function Network:landscape
+@treturn Array 2^N x 1
+@raise for N > 20
+*/
 static int net_landscape(lua_State *L)
 {
     lmh_hopfield *h = check_net(L, 1);
@@ -173,6 +208,11 @@ static int net_landscape(lua_State *L)
     return 1;
 }
 
+/***
+The weight matrix.
+@function Network:weights
+@treturn Array N x N
+*/
 static int net_weights(lua_State *L)
 {
     lmh_hopfield *h = check_net(L, 1);

@@ -74,12 +74,6 @@ end
 -- size is checked before anything is allocated.
 compact.MAX_NODES = 1024
 
---- New compact device.
--- opts (all optional): nodes (default 4), eta, alpha (n x n matrix or a
--- number for all pairs), alpha_edge, alpha_diagonal, cols (grid width for the
--- edge/diagonal split, default 2), G0 (start matrix, S), Gavg (n x n, S),
--- pattern0 (the pattern G0 is saturated in; sets Gavg = G0 - x x^T/(2 alpha)
--- when Gavg is not given).
 local NEW_KEYS = {"nodes", "eta", "alpha", "alpha_edge", "alpha_diagonal", "cols", "G0", "Gavg", "pattern0"}
 
 -- The row count of a matrix option (table of rows or Array), or nil.
@@ -90,6 +84,21 @@ local function matrix_rows(m, key)
   args.fail("compact.new: option '%s' must be a matrix (table of rows or Array), got %s", key, type(m))
 end
 
+--- New compact device (a CompactDevice: its methods are listed there).
+-- With no options: the paper's 4-node device in the state of Eq. (1).
+-- @tparam[opt] table opts
+-- @int[opt=4] opts.nodes number of pads n (1..compact.MAX_NODES)
+-- @number[opt=0.0006] opts.eta learning rate, S/V^2
+-- @tparam[opt] number|table opts.alpha decay, V^2/S: an n x n matrix or one number for all pairs
+-- @number[opt=111] opts.alpha_edge decay of grid-neighbour pairs, V^2/S
+-- @number[opt=277] opts.alpha_diagonal decay of diagonal pairs, V^2/S
+-- @int[opt=2] opts.cols grid width for the edge/diagonal split
+-- @tparam[opt] table opts.G0 start conductance matrix, S (n x n)
+-- @tparam[opt] table opts.Gavg the average conductance, S (n x n)
+-- @tparam[opt] table|string opts.pattern0 the pattern G0 is saturated in; sets
+--  Gavg = G0 - x x^T / (2 alpha) when Gavg is not given
+-- @return the device
+-- @raise for an unknown option, a wrong size or a non-finite entry
 function compact.new(opts)
   opts = args.options("compact.new", opts, NEW_KEYS)
   local P = compact.paper
@@ -132,7 +141,7 @@ function compact.new(opts)
   return core.compact(n, eta, alpha, Gavg, G0)
 end
 
---- A compact device on a cols x rows pad grid with local connectivity
+-- A compact device on a cols x rows pad grid with local connectivity
 -- (a phenomenological stand-in for a fitted twin). With d_ij the pad
 -- distance in pitches, alpha_ij = alpha1 exp((d - 1)/alpha_decay) (the swing
 -- 1/(2 alpha) shrinks with distance) and Gavg_ij = -g1 exp(-(d - 1)/g_decay).
@@ -143,6 +152,20 @@ end
 -- opts: cols, rows, eta, alpha1, alpha_decay, alpha_max, g1, g_decay, G0.
 local GRID_KEYS = {"cols", "rows", "eta", "alpha1", "alpha_decay", "alpha_max", "g1", "g_decay", "G0"}
 
+--- A compact device on a cols x rows pad grid with local connectivity: with
+-- d the pad distance in pitches, alpha_ij = alpha1 exp((d - 1)/alpha_decay)
+-- (capped at alpha_max) and Gavg_ij = -g1 exp(-(d - 1)/g_decay); start G = Gavg.
+-- @tparam table opts
+-- @int[opt=5] opts.cols
+-- @int[opt=7] opts.rows
+-- @number[opt=0.0006] opts.eta S/V^2
+-- @number[opt=111] opts.alpha1 V^2/S at d = 1
+-- @number[opt] opts.alpha_decay pitches
+-- @number[opt=1/(2 eta)] opts.alpha_max V^2/S
+-- @number[opt=0.066] opts.g1 S at d = 1
+-- @number[opt] opts.g_decay pitches
+-- @tparam[opt] table opts.G0 start matrix, S
+-- @return the device
 function compact.grid(opts)
   opts = args.options("compact.grid", opts, GRID_KEYS)
   local F = "compact.grid"
