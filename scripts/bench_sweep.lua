@@ -70,17 +70,18 @@ local function sweep_time(ranks, kind, n)
 end
 
 local load0 = loadavg()
--- best of 2 for each configuration (the machine may be shared)
-local function best(f)
-  local a1, b1 = f()
-  local a2, b2 = f()
-  return math.min(a1, a2), math.min(b1, b2)
-end
-local t1, t1_total = best(function() return sweep_time(1, "film", 8) end)
-local t2, t2_total = best(function() return sweep_time(2, "film", 8) end)
+-- best of 3 rounds, serial and MPI interleaved, so that a burst of other
+-- work on a shared machine hits both alike
+local t1, t1_total, t2, t2_total, e1, e2 = math.huge, math.huge, math.huge, math.huge, math.huge, math.huge
 local n_empty = 400
-local e1 = best(function() return sweep_time(1, "empty", n_empty) end)
-local e2 = best(function() return sweep_time(2, "empty", n_empty) end)
+for _ = 1, 3 do
+  local a, b = sweep_time(1, "film", 8)
+  t1, t1_total = math.min(t1, a), math.min(t1_total, b)
+  a, b = sweep_time(2, "film", 8)
+  t2, t2_total = math.min(t2, a), math.min(t2_total, b)
+  e1 = math.min(e1, (sweep_time(1, "empty", n_empty)))
+  e2 = math.min(e2, (sweep_time(2, "empty", n_empty)))
+end
 local load1 = loadavg()
 os.execute("rm -rf " .. q(dir))
 
