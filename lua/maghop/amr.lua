@@ -7,6 +7,7 @@
 local core = require "maghop.core"
 local electrodes = require "maghop.electrodes"
 local solvers = require("maghop.cache").new(16)
+local args = require "maghop.args"
 
 local amr = {}
 
@@ -15,6 +16,23 @@ local OPT_KEYS = {sigma0 = true, amr_ratio = true, thickness = true, solver = tr
 local function check_el(el, fname)
   if not electrodes.is(el) then
     error(("amr.%s: argument 2 (electrodes) must come from mh.electrodes"):format(fname), 3)
+  end
+end
+
+-- Ranges of the protocol options (checked with args.opt).
+local RANGES = {
+  current = {gt = 0, max = 1, default = 1e-3, unit = "A"},
+  noise = {min = 0, max = 1, default = 0},
+  seed = {integer = true, min = 0, default = 1},
+  xi = {min = 0, max = 10, default = 0.98},
+  volts = {gt = 0, max = 1000, default = 1, unit = "V"},
+  max_sweeps = {integer = true, min = 1, max = 1000000, default = 100},
+  stable = {integer = true, min = 1, max = 1000000, default = 10},
+}
+local function check_ranges(fname, opts)
+  if type(opts) ~= "table" then return end
+  for k, spec in pairs(RANGES) do
+    if opts[k] ~= nil then args.opt("amr." .. fname, opts, k, spec) end
   end
 end
 
@@ -31,6 +49,7 @@ local function solver_opts(opts, fname)
   if opts == nil then return so end
   if type(opts) ~= "table" then error(("amr.%s: options must be a table"):format(fname), 3) end
   local extra = PROTOCOL_KEYS[fname] or {}
+  check_ranges(fname, opts)
   for k, v in pairs(opts) do
     if OPT_KEYS[k] then so[k] = v
     elseif not extra[k] then error(("amr.%s: unknown option '%s'"):format(fname, tostring(k)), 3) end

@@ -5,7 +5,8 @@
 local args = {}
 
 local function show(v)
-  if type(v) == "string" then return ("%q"):format(v) end
+  if type(v) == "string" then return ("'%s'"):format(v) end
+  if v ~= v then return "nan" end
   if math.type(v) == "float" then return ("%.6g"):format(v) end
   return tostring(v)
 end
@@ -102,7 +103,7 @@ function args.pm1(fname, what, x, n)
       local ch = text:sub(i, i)
       if ch == "+" then t[i] = 1
       elseif ch == "-" then t[i] = -1
-      else fail("%s: %s %q: character %d is %q; only '+' and '-' are accepted", fname, what, label, i, ch) end
+      else fail("%s: %s '%s': character %d is '%s'; only '+' and '-' are accepted", fname, what, label, i, ch) end
     end
     x = t
   elseif type(x) == "userdata" and x.totable and x.shape then
@@ -169,7 +170,8 @@ local wrapped = setmetatable({}, {__mode = "k"})
 -- already report there) and non-functions are left alone. Returns t.
 function args.public(t)
   for k, f in pairs(t) do
-    if type(f) == "function" and not wrapped[f] and debug.getinfo(f, "S").what == "Lua" then
+    if type(f) == "function" and not wrapped[f] and debug.getinfo(f, "S").what == "Lua"
+       and not (type(k) == "string" and k:sub(1, 2) == "__") then -- metamethods stay as they are
       local w = function(...) return rethrow(pcall(f, ...)) end
       wrapped[w] = true
       t[k] = w

@@ -2,6 +2,7 @@
 -- Each takes a list of ±1 patterns of equal length N and returns the N x N
 -- weight matrix (an Array).
 local core = require "maghop.core"
+local args = require "maghop.args"
 
 local rules = {}
 
@@ -16,7 +17,11 @@ function rules.storkey(patterns) return core.rule_storkey(patterns) end
 -- C_uv = (1/N) x^u . x^v; every stored pattern is an exact fixed point.
 -- opts.keep_diagonal keeps the projector's diagonal (default: zeroed).
 function rules.pinv(patterns, opts)
-  return core.rule_pinv(patterns, opts and opts.keep_diagonal or false)
+  opts = args.options("rules.pinv", opts, {"keep_diagonal"})
+  if opts.keep_diagonal ~= nil and type(opts.keep_diagonal) ~= "boolean" then
+    args.fail("rules.pinv: option 'keep_diagonal' must be true or false, got %s", args.show(opts.keep_diagonal))
+  end
+  return core.rule_pinv(patterns, opts.keep_diagonal or false)
 end
 
 return rules

@@ -26,6 +26,7 @@ local oersted = require "maghop.oersted"
 local amr = require "maghop.amr"
 local hopfield = require "maghop.hopfield"
 local mio = require "maghop.io"
+local args = require "maghop.args"
 
 local twin = {}
 
@@ -153,9 +154,21 @@ end
 -- default 20 ns); tol (RK45 tolerance, 1e-4); seed.
 -- dev.geometry records the layout ({name, nodes, pitch, pad, cell,
 -- thickness, demag, nx, ny}; name "custom" for your own film).
+local NEW_KEYS = {"nodes", "geometry", "pitch", "pad", "disk_diameter", "cell", "thickness", "demag", "film",
+                  "electrodes", "preset", "width", "rest", "peak_H", "volts", "amr_ratio", "sigma0", "xi", "init",
+                  "init_s", "tol", "seed"}
+
 function twin.new(opts)
-  opts = opts or {}
-  if type(opts) ~= "table" then error("twin.new: options table expected", 2) end
+  opts = args.options("twin.new", opts, NEW_KEYS)
+  local F = "twin.new"
+  args.opt(F, opts, "rest", {min = 0, max = 1e-6, default = 0, unit = "s"})
+  args.opt(F, opts, "width", {gt = 0, max = 1e-6, default = 5e-9, unit = "s"})
+  args.opt(F, opts, "init_s", {gt = 0, max = 1e-6, default = 20e-9, unit = "s"})
+  args.opt(F, opts, "sigma0", {gt = 0, max = 1e9, default = 5e6, unit = "S/m"})
+  args.opt(F, opts, "amr_ratio", {min = 0, lt = 1, default = 0.04})
+  args.opt(F, opts, "xi", {min = 0, max = 10, default = 0.98})
+  args.opt(F, opts, "tol", {min = 1e-12, max = 0.1, default = 1e-4})
+  args.opt(F, opts, "seed", {integer = true, min = 0, default = 1})
   local preset = twin.presets[opts.preset or "paper"]
   if not preset then
     error(("twin.new: option 'preset' must be \"paper\" or \"full\", got %q"):format(tostring(opts.preset)), 2)
@@ -279,6 +292,8 @@ end
 -- (false: no progress line; by default one shows on a terminal when the
 -- pulses take over 2 s).
 function Twin:pulse(x, count, opts)
+  opts = args.options("twin:pulse", opts, {"width", "rest", "volts"})
+  args.opt("twin:pulse", opts, "rest", {min = 0, max = 1e-6, default = 0, unit = "s"})
   x = check_pattern(self, x)
   count = count == nil and 1 or count
   if math.type(count) ~= "integer" or count < 0 then
@@ -342,7 +357,7 @@ end
 -- we use that (fast, exact); opts.physical = true runs the pad-current
 -- solves on the film instead (amr.infer). opts: mode, seed, max_sweeps.
 function Twin:recall(state, opts)
-  opts = opts or {}
+  opts = args.options("twin:recall", opts, {"mode", "seed", "max_sweeps", "physical"})
   local t0 = core.wtime()
   local s, sweeps, converged, cycle
   if opts.physical then
@@ -450,4 +465,5 @@ function Twin:__tostring()
     self.geometry.name, nx, ny, self.volts)
 end
 
+args.public(Twin)
 return twin
