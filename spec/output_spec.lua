@@ -114,6 +114,25 @@ function T.test_write_table_is_mumax3_format()
   os.execute("rm -rf " .. mio.shell_quote(dir))
 end
 
+-- mh.io.read_table reads OOMMF ODT as the OOMMF manual defines it: "# ODT
+-- 1.0", "# Table Start", "# Columns:" and "# Units:" lines whose entries are
+-- whitespace-separated, braced when they hold spaces, then data lines.
+function T.test_read_table_odt()
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write("# ODT 1.0\n# Table Start\n# Title: mmArchive Data Table\n",
+    "# Columns: {Oxs_CGEvolve::Total energy} Oxs_TimeDriver::mx Oxs_TimeDriver::my {Oxs_TimeDriver::Simulation time}\n",
+    "# Units: J {} {} s\n",
+    "  1.5e-18  0.99 0.1 0\n  1.25e-18 0.98 0.2 1e-12\n# Table End\n")
+  f:close()
+  local names, rows, units = mio.read_table(path)
+  os.remove(path)
+  lu.assertEquals(names, {"Oxs_CGEvolve::Total energy", "Oxs_TimeDriver::mx", "Oxs_TimeDriver::my",
+                          "Oxs_TimeDriver::Simulation time"})
+  lu.assertEquals(units, {"J", "", "", "s"})
+  lu.assertEquals(rows, {{1.5e-18, 0.99, 0.1, 0}, {1.25e-18, 0.98, 0.2, 1e-12}})
+end
+
 -- VTK legacy format, as the VTK file-format document defines it: line 1
 -- "# vtk DataFile Version x.x", line 2 a title, line 3 ASCII or BINARY,
 -- then DATASET STRUCTURED_POINTS, DIMENSIONS, ORIGIN, SPACING, POINT_DATA n

@@ -191,7 +191,8 @@ static void print_usage(FILE *f)
 /* The examples folder: $MAGHOP_EXAMPLES, then the places an install puts
  * them relative to this executable (make install: ../share/maghop/examples;
  * a LuaRocks tree: ../lib/luarocks/rocks-5.4/maghop/<version>/examples;
- * a build in a checkout: ../../examples). Returns 0 when found. */
+ * a build in a checkout: ../../examples, ../../../examples for build/san).
+ * Returns 0 when found. */
 static int print_examples(void)
 {
     const char *env = getenv("MAGHOP_EXAMPLES");
@@ -227,8 +228,9 @@ static int print_examples(void)
             }
         }
     }
-    if (!real) {
-        snprintf(path, sizeof path, "%s/../../examples", exe);
+    /* a build in a checkout: build/bin or build/san/bin */
+    for (int up = 2; !real && up <= 3; up++) {
+        snprintf(path, sizeof path, "%s/%s/examples", exe, up == 2 ? "../.." : "../../..");
         real = realpath(path, NULL);
     }
     if (!real) {
