@@ -102,6 +102,7 @@ function T.test_bad_input()
   H.raises("'per' must be", mh.metrics.test_set, {A}, {1}, 0, 1)
   H.raises("flip count 7", mh.metrics.test_set, {A}, {7}, 1, 1)
   H.raises("'eps' must be", mh.metrics.jitter, {{0}}, -1, 1)
+  H.raises("unknown option 'sync'", mh.metrics.recall_of, {{0, 1}, {1, 0}}, {sync = true})
 end
 
 return {TestMetrics = T}

@@ -91,6 +91,12 @@ function T.test_bad_input()
   H.raises("unknown term", mh.pairwise.fit, {traces = {synthetic_trace(patterns(10, 1), {0, 0, 0, 0, 0, 0})},
                                            features = fake_features, terms = {"one", "bogus"}})
   H.raises("a twin device expected", mh.pairwise.field_features, {})
+  H.raises("unknown option 'lamda'", mh.pairwise.fit, {traces = {}, features = fake_features, lamda = 1})
+  local m = mh.pairwise.fit {traces = {synthetic_trace(patterns(12, 2), {0, 0, 0, 0, 0, 0})}, features = fake_features}
+  H.raises("unknown option 'G'", mh.pairwise.device, m, {G = {}})
+  local dev = mh.pairwise.device(m, {G0 = mh.zeros(4, 4), G1T = mh.zeros(4, 4)})
+  H.raises("has 3 entries, 4 expected", dev.pulse, dev, {1, 1, 1})
+  H.raises("argument 'count'", dev.pulse, dev, {1, 1, 1, 1}, -1)
 end
 
 return {TestPairwise = T}

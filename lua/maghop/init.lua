@@ -101,7 +101,7 @@ mh.mpi = mh.sweep.mpi()
 -- of maghop. C functions already report there.
 local args = require "maghop.args"
 for _, name in ipairs {"compact", "hopfield", "rules", "patterns", "logic", "io", "plot", "checkpoint",
-                       "metrics", "electrodes", "oersted", "amr", "twin", "sweep"} do
+                       "metrics", "electrodes", "oersted", "amr", "twin", "pairwise", "sweep"} do
   args.public(mh[name])
 end
 

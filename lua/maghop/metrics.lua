@@ -11,8 +11,10 @@
 -- recall next to the input's) is what a memory adds.
 local core = require "maghop.core"
 local hopfield = require "maghop.hopfield"
+local args = require "maghop.args"
 
 local metrics = {}
+local RECALL_KEYS = {"mode", "seed", "max_sweeps"}
 
 local function fail(fname, msg, level) error(("metrics.%s: %s"):format(fname, msg), level or 3) end
 
@@ -171,7 +173,7 @@ end
 -- hopfield.new(w):recall with opts.mode ("sync" default | "async") and
 -- opts.seed (async node order).
 function metrics.recall_of(w, opts)
-  opts = opts or {}
+  opts = args.options("metrics.recall_of", opts, RECALL_KEYS)
   local net = hopfield.new(w)
   local ropts = {mode = opts.mode or "sync", seed = opts.seed, max_sweeps = opts.max_sweeps}
   return function(x) return (net:recall(x, ropts)) end

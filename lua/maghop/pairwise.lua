@@ -21,8 +21,11 @@
 -- Units: G in siemens, features dimensionless.
 local core = require "maghop.core"
 local hopfield = require "maghop.hopfield"
+local args = require "maghop.args"
 
 local pairwise = {}
+local FIT_KEYS = {"traces", "features", "lambda", "terms"}
+local DEVICE_KEYS = {"G0", "G1T", "xi"}
 
 pairwise.FEATURES = {"one", "G", "xx", "f", "s", "fG", "sG", "xxG", "sxx", "sf"}
 local SAMPLES = {0.2, 0.35, 0.5, 0.65, 0.8} -- points along the pad-to-pad segment
@@ -140,7 +143,8 @@ end
 -- Returns a model {theta = {[pair] = coefficients}, pairs,
 -- lambda, steps, r2 (in-sample share of the per-pulse dG variance)}.
 function pairwise.fit(opts)
-  if type(opts) ~= "table" or type(opts.traces) ~= "table" or #opts.traces == 0 then
+  opts = args.options("pairwise.fit", opts, FIT_KEYS)
+  if type(opts.traces) ~= "table" or #opts.traces == 0 then
     error("pairwise.fit: opts.traces (list of recorded traces) required", 2)
   end
   if type(opts.features) ~= "function" then error("pairwise.fit: opts.features (fn(x) -> features) required", 2) end
@@ -251,7 +255,11 @@ Dev.__index = Dev
 -- other devices: dev:pulse(x, count), dev:conductance(), dev:weights()
 -- (w = G - xi G1T, zero diagonal), dev.nodes, dev.model = "pairwise".
 function pairwise.device(model, opts)
-  opts = opts or {}
+  opts = args.options("pairwise.device", opts, DEVICE_KEYS)
+  if type(model) ~= "table" or type(model.theta) ~= "table" then
+    error("pairwise.device: argument 'model' must come from pairwise.fit", 2)
+  end
+  args.opt("pairwise.device", opts, "xi", {min = 0, max = 10, default = 1})
   local G0 = opts.G0 and (type(opts.G0) == "table" and opts.G0 or opts.G0:totable())
   if not G0 then error("pairwise.device: opts.G0 (start conductance matrix) required", 2) end
   local n = #G0
@@ -263,8 +271,9 @@ function pairwise.device(model, opts)
 end
 
 function Dev:pulse(x, count)
-  if type(x) == "string" then x = hopfield.parse(x) end
-  for _ = 1, count or 1 do
+  x = args.pm1("pairwise device:pulse", "argument 'x'", x, self.nodes)
+  count = args.integer("pairwise device:pulse", "argument 'count'", count, 0, nil, 1)
+  for _ = 1, count do
     local d = pairwise.step(self.model_, self.g, x)
     for p = 1, #d do self.g[p] = self.g[p] + d[p] end
   end
@@ -294,4 +303,5 @@ function Dev:weights()
   return core.array(G)
 end
 
+args.public(Dev)
 return pairwise
