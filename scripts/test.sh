@@ -21,7 +21,6 @@ if ! env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u SANITIZE \
   exit 1
 fi
 export MAGHOP_ROCK_TREE=$tree
-export MAGHOP_HOST=$root/$host
 
 total_p=0 total_f=0 detail=""
 # run_suite LABEL CMD...: runs spec/run.lua, echoes its output, adds its counts.
@@ -50,10 +49,11 @@ run_suite() {
 
 pattern=("$@")
 echo "== suite under the maghop host ($host)"
-run_suite "maghop host" "$host"
+MAGHOP_HOST=$root/$host run_suite "maghop host" "$host"
 echo "== suite under plain lua5.4 from the rock tree (build/rocktree)"
 lpath=$(luarocks --lua-version=5.4 --tree="$tree" path --lr-path)
 lcpath=$(luarocks --lua-version=5.4 --tree="$tree" path --lr-cpath)
-run_suite "plain lua5.4" env -u LUA_PATH_5_4 -u LUA_CPATH_5_4 MAGHOP_SUITE_PASS=plain LUA_PATH="$lpath;;" LUA_CPATH="$lcpath;;" lua5.4
+# the specs that start the maghop command use the rock's (plain, as installed)
+MAGHOP_HOST=$tree/bin/maghop run_suite "plain lua5.4" env -u LUA_PATH_5_4 -u LUA_CPATH_5_4 MAGHOP_SUITE_PASS=plain LUA_PATH="$lpath;;" LUA_CPATH="$lcpath;;" lua5.4
 echo "$total_p passed, $total_f failed ($detail)"
 [ "$total_f" -eq 0 ]
