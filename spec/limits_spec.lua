@@ -51,6 +51,26 @@ function T.test_twin_drive_is_bounded()
   lu.assertTrue(r.peak_H > 0 and r.peak_H < math.huge)
 end
 
+function T.test_fields_and_materials_beyond_physics_are_refused()
+  local f = mh.film {nx = 4, ny = 4, dx = 5e-9, demag = false}
+  H.raises("outside [-1e+10, 1e+10] A/m", f.set_field, f, {1e300, 0, 0})
+  H.raises("outside [-1e+10, 1e+10] A/m", f.set_field, f, 0, -1e11, 0)
+  local g = mh.field(4, 4, 1, 3)
+  g:set(2, 2, 1, 0, 1e308, 0)
+  H.raises("field map holds 1e+308 A/m", f.set_field_map, f, g)
+  H.raises("in [-1e10, 1e10] A/m", f.run, f, 1e-12, {field_fn = function() return 1e300, 1e300, 0 end})
+  H.raises("Ms must be in [0, 1e8] A/m", mh.demag.field, f:m(), 1e300)
+  local el = mh.electrodes.grid {cols = 2, rows = 2, pitch = 8e-9, size = 4e-9}
+  local f2 = mh.film {nx = 8, ny = 8, dx = 2e-9, demag = false}
+  H.raises("sigma0 must be in (0, 1e9] S/m", mh.amr.conductance, f2, el, {sigma0 = 1e300})
+  H.raises("thickness must be in [1e-12, 1e-3] m", mh.amr.conductance, f2, el, {thickness = 1e-300})
+  -- the largest legal field: finite energy and a finite run
+  f:set_field {1e10, 0, 0}
+  f:set_uniform(0, 1, 0)
+  lu.assertTrue(math.abs(f:energy()) < math.huge)
+  lu.assertTrue(f:run(1e-13) >= 1)
+end
+
 function T.test_set_m_normalizes_huge_and_tiny_vectors()
   local f = mh.film {nx = 2, ny = 2, dx = 5e-9, demag = false}
   f:set_m(function() return 1e200, 1e200, 0 end)

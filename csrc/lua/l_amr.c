@@ -86,12 +86,12 @@ static int l_amr_solver(lua_State *L)
     double tol = lmh_optnumber(L, 3, "tol", 1e-10);
     double maxit = lmh_optnumber(L, 3, "maxit", 20000);
     int kind = lmh_optsolver(L, 3);
-    if (!(sigma0 > 0))
-        lmh_argerror(L, 3, "sigma0 must be > 0 S/m, got %g", sigma0);
+    if (!(sigma0 > 0 && sigma0 <= 1e9))
+        lmh_argerror(L, 3, "sigma0 must be in (0, 1e9] S/m, got %g", sigma0);
     if (!(a > -1 && a < 1))
         lmh_argerror(L, 3, "amr_ratio must be in (-1, 1), got %g", a);
-    if (!(th > 0))
-        lmh_argerror(L, 3, "thickness must be > 0 m, got %g", th);
+    if (!(th >= 1e-12 && th <= 1e-3))
+        lmh_argerror(L, 3, "thickness must be in [1e-12, 1e-3] m, got %g", th);
     if (!(tol > 0 && tol < 1))
         lmh_argerror(L, 3, "tol must be in (0, 1), got %g", tol);
     if (!(maxit >= 1 && maxit <= 1e9))

@@ -110,8 +110,8 @@ static int l_demag_field(lua_State *L)
     double Ms = 1.0;
     if (!lua_isnoneornil(L, msarg)) {
         Ms = lmh_checkfinite(L, msarg);
-        if (!(Ms >= 0))
-            return lmh_argerror(L, msarg, "Ms must be >= 0 (A/m), got %g", Ms);
+        if (!(Ms >= 0 && Ms <= 1e8))
+            return lmh_argerror(L, msarg, "Ms must be in [0, 1e8] A/m, got %g", Ms);
     }
     mh_demag *d = push_engine(L, nx, ny, nz, dx, dy, dz);
     size_t n = (size_t)nx * ny * nz;

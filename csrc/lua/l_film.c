@@ -532,11 +532,15 @@ static int film_stats(lua_State *L)
 
 /* ---------- fields ---------- */
 
+/* Largest applied field, A/m (1e10 A/m, about 1.3e4 T: far above any
+ * magnet; energies and torques of larger fields overflow). */
+#define LMH_MAX_FIELD 1e10
+
 /***
 Set the uniform applied field.
 @function Film:set_field
 @tparam table H {hx, hy, hz} in A/m (or three numbers)
-@raise for non-finite components
+@raise for non-finite components or |H| above 1e10 A/m
 */
 static int film_set_field(lua_State *L)
 {
@@ -556,6 +560,10 @@ static int film_set_field(lua_State *L)
         for (int q = 0; q < 3; q++)
             H[q] = lmh_checkfinite(L, 2 + q);
     }
+    for (int q = 0; q < 3; q++)
+        if (!(fabs(H[q]) <= LMH_MAX_FIELD))
+            return lmh_argerror(L, 2, "field component %d = %g A/m outside [-%g, %g] A/m", q + 1, H[q],
+                                LMH_MAX_FIELD, LMH_MAX_FIELD);
     mm_film_set_field(f, H);
     return 0;
 }
@@ -578,8 +586,9 @@ static int film_set_field_map(lua_State *L)
         return lmh_argerror(L, 2, "field map must be %dx%dx%d with 3 comps (A/m), got %dx%dx%d (%d)", f->nx,
                            f->ny, f->nz, fl->nx, fl->ny, fl->nz, fl->ncomp);
     for (size_t i = 0; i < 3 * f->n; i++)
-        if (!isfinite(fl->data[i]))
-            return lmh_argerror(L, 2, "field map holds a non-finite value");
+        if (!(fabs(fl->data[i]) <= LMH_MAX_FIELD))
+            return lmh_argerror(L, 2, "field map holds %g A/m, outside [-%g, %g] A/m", fl->data[i],
+                                LMH_MAX_FIELD, LMH_MAX_FIELD);
     if (mm_film_set_field_map(f, fl->data) != MH_OK)
         return lmh_error(L, "set_field_map: out of memory");
     return 0;
@@ -609,9 +618,9 @@ static int lua_field_cb(void *ud, double t, double H[3])
     for (int q = 0; q < 3; q++) {
         int isnum = 0;
         H[q] = lua_tonumberx(L, -3 + q, &isnum);
-        if (!isnum || !isfinite(H[q])) {
+        if (!isnum || !(fabs(H[q]) <= LMH_MAX_FIELD)) {
             lua_pop(L, 3);
-            lua_pushfstring(L, "field_fn(t = %f) must return three finite numbers hx, hy, hz (A/m)", t);
+            lua_pushfstring(L, "field_fn(t = %f) must return three numbers hx, hy, hz in [-1e10, 1e10] A/m", t);
             u->cb_failed = 1;
             return MH_EINVAL;
         }
