@@ -58,7 +58,7 @@ function T.test_fields_and_materials_beyond_physics_are_refused()
   local g = mh.field(4, 4, 1, 3)
   g:set(2, 2, 1, 0, 1e308, 0)
   H.raises("field map holds 1e+308 A/m", f.set_field_map, f, g)
-  H.raises("in [-1e10, 1e10] A/m", f.run, f, 1e-12, {field_fn = function() return 1e300, 1e300, 0 end})
+  H.raises("within [-1e10, 1e10] A/m", f.run, f, 1e-12, {field_fn = function() return 1e300, 1e300, 0 end})
   H.raises("Ms must be in [0, 1e8] A/m", mh.demag.field, f:m(), 1e300)
   local el = mh.electrodes.grid {cols = 2, rows = 2, pitch = 8e-9, size = 4e-9}
   local f2 = mh.film {nx = 8, ny = 8, dx = 2e-9, demag = false}

@@ -620,7 +620,7 @@ static int lua_field_cb(void *ud, double t, double H[3])
         H[q] = lua_tonumberx(L, -3 + q, &isnum);
         if (!isnum || !(fabs(H[q]) <= LMH_MAX_FIELD)) {
             lua_pop(L, 3);
-            lua_pushfstring(L, "field_fn(t = %f) must return three numbers hx, hy, hz in [-1e10, 1e10] A/m", t);
+            lua_pushfstring(L, "field_fn(t = %f) must return three finite numbers hx, hy, hz within [-1e10, 1e10] A/m", t);
             u->cb_failed = 1;
             return MH_EINVAL;
         }
