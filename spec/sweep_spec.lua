@@ -280,6 +280,8 @@ function T.test_sweep_mpi_three_ranks_match_serial()
   -- plain lua5.4 loading build/lib/maghop/{core,mpi}.so: same rows, clean exit
   -- (not for sanitized builds: lua5.4 cannot load ASan-instrumented modules)
   local lib = host:gsub("/bin/maghop$", "/lib")
+  -- a LuaRocks tree (make test's plain pass) keeps the modules under lib/lua/5.4
+  if not mh.io.exists(lib .. "/maghop/core.so") then lib = lib .. "/lua/5.4" end
   if lib ~= host and not host:find("/san/", 1, true) and os.execute("command -v lua5.4 >/dev/null") then
     local plain = dir .. "/plain.csv"
     rc, text = sh(("LUA_CPATH=%s LUA_PATH='lua/?.lua;lua/?/init.lua' timeout 120 %s lua5.4 spec/data/sweep_tiny.lua %s")
