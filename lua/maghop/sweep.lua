@@ -789,7 +789,7 @@ function sweep.mpi()
   if ok then return m end
   local stand_in = {available = false, rank = function() return 0 end, size = function() return 1 end,
                     barrier = function() end}
-  for _, v in ipairs({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"}) do
+  for _, v in ipairs({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"}) do
     local n = tonumber(os.getenv(v) or "")
     if n and n > 1 then
       stand_in.misconfigured = ("running as one of %d MPI ranks (%s) but maghop was built without MPI; "
