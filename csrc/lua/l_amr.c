@@ -3,6 +3,7 @@
  * magnetization. The solver keeps its film alive in user value 1 and
  * refactors only when the film's m changed since the last load. */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +45,7 @@ static uint64_t hash_m(const mm_film *f)
 
 static lamr *amr_check(lua_State *L, int arg)
 {
-    lamr *u = luaL_checkudata(L, arg, AMR_MT);
-    if (!u->sheet)
-        luaL_argerror(L, arg, "AMR solver is closed");
-    return u;
+    return lmh_checkopen(L, arg, AMR_MT, offsetof(lamr, sheet), "AMR solver");
 }
 
 static int amr_close(lua_State *L)
@@ -259,11 +257,11 @@ static int amr_info(lua_State *L)
 
 void lmh_open_amr(lua_State *L)
 {
+    static const luaL_Reg funcs[] = {{"amr_solver", l_amr_solver}, {NULL, NULL}};
     static const luaL_Reg methods[] = {{"conductance", amr_conductance}, {"currents", amr_currents},
                                        {"potential", amr_potential},     {"info", amr_info},
                                        {NULL, NULL}};
     static const luaL_Reg meta[] = {{"__tostring", amr_tostring}, {NULL, NULL}};
     lmh_newtype(L, AMR_MT, methods, meta, amr_close, NULL);
-    lua_pushcfunction(L, l_amr_solver);
-    lua_setfield(L, -2, "amr_solver");
+    luaL_setfuncs(L, funcs, 0);
 }

@@ -564,15 +564,11 @@ static const luaL_Reg array_meta[] = {
 
 void lmh_open_array(lua_State *L)
 {
+    static const luaL_Reg funcs[] = {{"array", array_new}, {"zeros", array_zeros}, {"solve", array_solve}, {NULL, NULL}};
     lmh_newtype(L, LMH_ARRAY_MT, array_methods, array_meta, array_close, array_index);
     static const luaL_Reg row_meta[] = {{"__index", row_index},   {"__newindex", row_newindex},
                                         {"__len", row_len},       {"__tostring", row_tostring},
                                         {NULL, NULL}};
     lmh_newtype(L, ROW_MT, NULL, row_meta, NULL, NULL);
-    lua_pushcfunction(L, array_new);
-    lua_setfield(L, -2, "array");
-    lua_pushcfunction(L, array_zeros);
-    lua_setfield(L, -2, "zeros");
-    lua_pushcfunction(L, array_solve);
-    lua_setfield(L, -2, "solve");
+    luaL_setfuncs(L, funcs, 0);
 }

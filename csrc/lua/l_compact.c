@@ -9,6 +9,7 @@ Arrays or "+-+-" labels. Fields: `dev.nodes`, `dev.eta` (S/V^2), `dev.model`
 @classmod CompactDevice
 */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "l_init.h"
@@ -21,10 +22,7 @@ Arrays or "+-+-" labels. Fields: `dev.nodes`, `dev.eta` (S/V^2), `dev.model`
 
 static mh_compact *check_compact(lua_State *L, int arg)
 {
-    mh_compact *c = luaL_checkudata(L, arg, COMPACT_MT);
-    if (!c->g)
-        luaL_argerror(L, arg, "device is closed");
-    return c;
+    return lmh_checkopen(L, arg, COMPACT_MT, offsetof(mh_compact, g), "device");
 }
 
 /***
@@ -259,8 +257,8 @@ static int compact_index(lua_State *L)
 
 void lmh_open_compact(lua_State *L)
 {
+    static const luaL_Reg funcs[] = {{"compact", compact_new}, {NULL, NULL}};
     static const luaL_Reg meta[] = {{"__tostring", compact_tostring}, {NULL, NULL}};
     lmh_newtype(L, COMPACT_MT, compact_methods, meta, compact_close, compact_index);
-    lua_pushcfunction(L, compact_new);
-    lua_setfield(L, -2, "compact");
+    luaL_setfuncs(L, funcs, 0);
 }

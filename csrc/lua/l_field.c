@@ -264,7 +264,7 @@ static const luaL_Reg field_meta[] = {
 
 void lmh_open_field(lua_State *L)
 {
+    static const luaL_Reg funcs[] = {{"field", field_new}, {NULL, NULL}};
     lmh_newtype(L, LMH_FIELD_MT, field_methods, field_meta, field_close, NULL);
-    lua_pushcfunction(L, field_new);
-    lua_setfield(L, -2, "field");
+    luaL_setfuncs(L, funcs, 0);
 }

@@ -1342,14 +1342,13 @@ static const luaL_Reg film_methods[] = {
 
 void lmh_open_film(lua_State *L)
 {
+    static const luaL_Reg funcs[] = {{"film", film_new},
+                                     {"set_progress", l_set_progress},
+                                     {"progress_allowed", l_progress_allowed},
+                                     {NULL, NULL}};
     static const luaL_Reg meta[] = {{"__tostring", film_tostring}, {NULL, NULL}};
     lmh_newtype(L, LMH_FILM_MT, film_methods, meta, film_close, NULL);
-    lua_pushcfunction(L, film_new);
-    lua_setfield(L, -2, "film");
-    lua_pushcfunction(L, l_set_progress);
-    lua_setfield(L, -2, "set_progress");
-    lua_pushcfunction(L, l_progress_allowed);
-    lua_setfield(L, -2, "progress_allowed");
+    luaL_setfuncs(L, funcs, 0);
     /* core.Film: the method table, where the Lua half adds film:snapshot */
     luaL_getmetatable(L, LMH_FILM_MT);
     lua_getfield(L, -1, "__index");

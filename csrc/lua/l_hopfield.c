@@ -9,6 +9,7 @@ Field: `net.nodes`.
 @classmod Network
 */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +30,7 @@ typedef struct {
 
 static lmh_hopfield *check_net(lua_State *L, int arg)
 {
-    lmh_hopfield *h = luaL_checkudata(L, arg, HOPFIELD_MT);
-    if (!h->w)
-        luaL_argerror(L, arg, "network is closed");
-    return h;
+    return lmh_checkopen(L, arg, HOPFIELD_MT, offsetof(lmh_hopfield, w), "network");
 }
 
 /***
@@ -267,12 +265,8 @@ static int net_index(lua_State *L)
 
 void lmh_open_hopfield(lua_State *L)
 {
+    static const luaL_Reg funcs[] = {{"hopfield", net_new}, {"recall", l_recall}, {"flip", l_flip}, {NULL, NULL}};
     static const luaL_Reg meta[] = {{"__tostring", net_tostring}, {NULL, NULL}};
     lmh_newtype(L, HOPFIELD_MT, net_methods, meta, net_close, net_index);
-    lua_pushcfunction(L, net_new);
-    lua_setfield(L, -2, "hopfield");
-    lua_pushcfunction(L, l_recall);
-    lua_setfield(L, -2, "recall");
-    lua_pushcfunction(L, l_flip);
-    lua_setfield(L, -2, "flip");
+    luaL_setfuncs(L, funcs, 0);
 }

@@ -15,18 +15,14 @@ static int l_wtime(lua_State *L)
     return 1;
 }
 
-static void (*const openers[])(lua_State *L) = {
-    lmh_open_array, lmh_open_field,  lmh_open_compact, lmh_open_hopfield,  lmh_open_rules,
-    lmh_open_film,  lmh_open_ovf,    lmh_open_demag,   lmh_open_amr, lmh_open_oersted, lmh_open_sweep,
-    NULL};
+#define LMH_OPENER(name) lmh_open_##name,
+static void (*const openers[])(lua_State *L) = {LMH_BINDINGS(LMH_OPENER) NULL};
 
 int luaopen_maghop_core(lua_State *L)
 {
+    static const luaL_Reg funcs[] = {{"wtime", l_wtime}, {"as_state", lmh_as_state}, {NULL, NULL}};
     lua_newtable(L);
-    lua_pushcfunction(L, l_wtime);
-    lua_setfield(L, -2, "wtime");
-    lua_pushcfunction(L, lmh_as_state);
-    lua_setfield(L, -2, "as_state");
+    luaL_setfuncs(L, funcs, 0);
     for (int i = 0; openers[i]; i++)
         openers[i](L);
     return 1;

@@ -1,22 +1,19 @@
 /* l_init.h — the openers of the maghop.core bindings. Each binding file
  * exports one opener that adds its functions (and registers its types)
- * into the module table on top of the stack; l_init.c lists them. */
+ * into the module table on top of the stack; l_init.c runs them. */
 #ifndef L_INIT_H
 #define L_INIT_H
 
 #include <lua.h>
 
-void lmh_open_array(lua_State *L);
-void lmh_open_field(lua_State *L);
-void lmh_open_compact(lua_State *L);
-void lmh_open_hopfield(lua_State *L);
-void lmh_open_rules(lua_State *L);
-void lmh_open_film(lua_State *L);
-void lmh_open_ovf(lua_State *L);
-void lmh_open_demag(lua_State *L);
-void lmh_open_amr(lua_State *L);
-void lmh_open_oersted(lua_State *L);
-void lmh_open_sweep(lua_State *L);
+/* The bindings, in opening order: binding X exports lmh_open_X. Adding a
+ * binding file adds one name here. */
+#define LMH_BINDINGS(X)                                                                            \
+    X(array) X(field) X(compact) X(hopfield) X(rules) X(film) X(ovf) X(demag) X(amr) X(oersted) \
+    X(sweep)
+
+#define LMH_DECLARE_OPENER(name) void lmh_open_##name(lua_State *L);
+LMH_BINDINGS(LMH_DECLARE_OPENER)
 
 /* require "maghop.core": the module table with every binding opened. */
 int luaopen_maghop_core(lua_State *L);

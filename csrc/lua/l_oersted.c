@@ -5,6 +5,7 @@
  * alive in user value 1; the Au factorization never changes, only the
  * volts between calls. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,10 +24,7 @@ typedef struct {
 
 static loe *oe_check(lua_State *L, int arg)
 {
-    loe *u = luaL_checkudata(L, arg, OE_MT);
-    if (!u->d)
-        luaL_argerror(L, arg, "Oersted solver is closed");
-    return u;
+    return lmh_checkopen(L, arg, OE_MT, offsetof(loe, d), "Oersted solver");
 }
 
 static int oe_close(lua_State *L)
@@ -254,11 +252,9 @@ static int l_oersted_field(lua_State *L)
 
 void lmh_open_oersted(lua_State *L)
 {
+    static const luaL_Reg funcs[] = {{"oersted_solver", l_oersted_solver}, {"oersted_field", l_oersted_field}, {NULL, NULL}};
     static const luaL_Reg methods[] = {{"solve", oe_solve}, {"conductance", oe_conductance}, {NULL, NULL}};
     static const luaL_Reg meta[] = {{"__tostring", oe_tostring}, {NULL, NULL}};
     lmh_newtype(L, OE_MT, methods, meta, oe_close, NULL);
-    lua_pushcfunction(L, l_oersted_solver);
-    lua_setfield(L, -2, "oersted_solver");
-    lua_pushcfunction(L, l_oersted_field);
-    lua_setfield(L, -2, "oersted_field");
+    luaL_setfuncs(L, funcs, 0);
 }

@@ -180,10 +180,6 @@ static int l_vtk_write(lua_State *L)
 
 void lmh_open_ovf(lua_State *L)
 {
-    lua_pushcfunction(L, l_vtk_write);
-    lua_setfield(L, -2, "vtk_write");
-    lua_pushcfunction(L, l_ovf_read);
-    lua_setfield(L, -2, "ovf_read");
-    lua_pushcfunction(L, l_ovf_write);
-    lua_setfield(L, -2, "ovf_write");
+    static const luaL_Reg funcs[] = {{"vtk_write", l_vtk_write}, {"ovf_read", l_ovf_read}, {"ovf_write", l_ovf_write}, {NULL, NULL}};
+    luaL_setfuncs(L, funcs, 0);
 }

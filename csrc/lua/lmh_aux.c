@@ -241,6 +241,16 @@ void lmh_newtype(lua_State *L, const char *tname, const luaL_Reg *methods, const
     lua_pop(L, 1);
 }
 
+void *lmh_checkopen(lua_State *L, int arg, const char *tname, size_t handle, const char *what)
+{
+    char *u = luaL_checkudata(L, arg, tname);
+    void *h;
+    memcpy(&h, u + handle, sizeof h);
+    if (!h)
+        lmh_argerror(L, arg, "%s is closed", what);
+    return u;
+}
+
 #define OWNED_MT "maghop.owned"
 
 typedef struct {

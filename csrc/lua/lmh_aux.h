@@ -85,6 +85,11 @@ int lmh_optchoice(lua_State *L, int t, const char *key, int def_index, const cha
 void lmh_newtype(lua_State *L, const char *tname, const luaL_Reg *methods, const luaL_Reg *meta,
                  lua_CFunction closer, lua_CFunction index);
 
+/* The userdata of type tname at slot arg, provided its handle (the pointer
+ * at byte offset `handle` inside it, NULL once closed) is set; raises
+ * naming the argument ("<what> is closed") otherwise. */
+void *lmh_checkopen(lua_State *L, int arg, const char *tname, size_t handle, const char *what);
+
 /* Push a scratch userdata of `size` zeroed bytes whose finalizer fin (NULL
  * ignored) runs on that memory at collection: C objects owned for the span
  * of one call are freed even when Lua raises. Returns the memory. */

@@ -2,6 +2,7 @@
  * Field (construction and checks; their Lua methods live in l_array.c and
  * l_field.c), the Film handle and ±1 state vectors (see lmh_aux.h). */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +31,7 @@ lmh_array *lmh_array_push(lua_State *L, int rows, int cols)
 
 lmh_array *lmh_array_check(lua_State *L, int arg)
 {
-    lmh_array *a = luaL_checkudata(L, arg, LMH_ARRAY_MT);
-    if (!a->data)
-        luaL_argerror(L, arg, "array is closed");
-    return a;
+    return lmh_checkopen(L, arg, LMH_ARRAY_MT, offsetof(lmh_array, data), "array");
 }
 
 /* Number of entries of a sequence, refusing holes so errors name them. */
@@ -123,20 +121,14 @@ lmh_field *lmh_field_push(lua_State *L, int nx, int ny, int nz, int ncomp)
 
 lmh_field *lmh_field_check(lua_State *L, int arg)
 {
-    lmh_field *f = luaL_checkudata(L, arg, LMH_FIELD_MT);
-    if (!f->data)
-        luaL_argerror(L, arg, "field is closed");
-    return f;
+    return lmh_checkopen(L, arg, LMH_FIELD_MT, offsetof(lmh_field, data), "field");
 }
 
 /* ---------- Film handle ---------- */
 
 mm_film *lmh_film_check(lua_State *L, int arg)
 {
-    mm_film **f = luaL_checkudata(L, arg, LMH_FILM_MT);
-    if (!*f)
-        luaL_argerror(L, arg, "film is closed");
-    return *f;
+    return *(mm_film **)lmh_checkopen(L, arg, LMH_FILM_MT, 0, "film");
 }
 
 /* ---------- ±1 state vectors ---------- */

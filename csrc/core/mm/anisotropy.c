@@ -27,20 +27,11 @@ static double anis_add(const mm_term *t, const mm_film *f, const double *m, cons
     return f->Ku * f->dx * f->dy * f->dz * e;
 }
 
-static void anis_destroy(mm_term *t) { free(t); }
-
 mm_term *mm_anisotropy_new(const mm_film *f, int *status)
 {
     (void)f;
-    mm_term *t = calloc(1, sizeof *t);
-    if (!t) {
-        *status = MH_ENOMEM;
-        return NULL;
-    }
-    t->name = "anisotropy";
-    t->has_energy = 1;
-    t->add = anis_add;
-    t->destroy = anis_destroy;
-    *status = MH_OK;
+    mm_term *t = mm_term_new("anisotropy", 1, 0, status);
+    if (t)
+        t->add = anis_add;
     return t;
 }

@@ -42,32 +42,23 @@ static void dm_destroy(mm_term *t)
     dm_ctx *x = t->ctx;
     if (x)
         mh_demag_free(x->d);
-    free(x);
-    free(t);
+    mm_term_destroy(t);
 }
 
 mm_term *mm_demag_term_new(const mm_film *f, int *status)
 {
-    mm_term *t = calloc(1, sizeof *t);
-    dm_ctx *x = calloc(1, sizeof *x);
-    if (!t || !x) {
-        free(t);
-        free(x);
-        *status = MH_ENOMEM;
+    mm_term *t = mm_term_new("demag", 1, sizeof(dm_ctx), status);
+    if (!t)
         return NULL;
-    }
+    dm_ctx *x = t->ctx;
     x->nx = f->nx;
     x->ny = f->ny;
     x->nz = f->nz;
     x->dx = f->dx;
     x->dy = f->dy;
     x->dz = f->dz;
-    t->name = "demag";
-    t->has_energy = 1;
     t->prepare = dm_prepare;
     t->add = dm_add;
     t->destroy = dm_destroy;
-    t->ctx = x;
-    *status = MH_OK;
     return t;
 }

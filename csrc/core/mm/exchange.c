@@ -105,22 +105,21 @@ static void exch_destroy(mm_term *t)
     exch_ctx *x = t->ctx;
     if (x)
         free(x->nb);
-    free(x);
-    free(t);
+    mm_term_destroy(t);
 }
 
 mm_term *mm_exchange_new(const mm_film *f, int *status)
 {
-    mm_term *t = calloc(1, sizeof *t);
-    exch_ctx *x = calloc(1, sizeof *x);
+    mm_term *t = mm_term_new("exchange", 1, sizeof(exch_ctx), status);
     unsigned char *nb = malloc(f->n ? f->n : 1);
-    if (!t || !x || !nb) {
-        free(t);
-        free(x);
+    if (!t || !nb) {
+        if (t)
+            mm_term_destroy(t);
         free(nb);
         *status = MH_ENOMEM;
         return NULL;
     }
+    exch_ctx *x = t->ctx;
     const int nx = f->nx, ny = f->ny, nz = f->nz;
     const size_t sy = (size_t)nx, sz = (size_t)nx * ny;
     const unsigned char *mk = f->mask;
@@ -145,11 +144,7 @@ mm_term *mm_exchange_new(const mm_film *f, int *status)
     x->w[0] = s / (f->dx * f->dx);
     x->w[1] = s / (f->dy * f->dy);
     x->w[2] = s / (f->dz * f->dz);
-    t->name = "exchange";
-    t->has_energy = 1;
     t->add = exch_add;
     t->destroy = exch_destroy;
-    t->ctx = x;
-    *status = MH_OK;
     return t;
 }

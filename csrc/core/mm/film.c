@@ -42,6 +42,30 @@ static int add_new(mm_film *f, mm_term *(*make)(const mm_film *, int *))
     return st;
 }
 
+mm_term *mm_term_new(const char *name, int has_energy, size_t ctx_size, int *status)
+{
+    mm_term *t = calloc(1, sizeof *t);
+    void *ctx = ctx_size ? calloc(1, ctx_size) : NULL;
+    if (!t || (ctx_size && !ctx)) {
+        free(t);
+        free(ctx);
+        *status = MH_ENOMEM;
+        return NULL;
+    }
+    t->name = name;
+    t->has_energy = has_energy;
+    t->destroy = mm_term_destroy;
+    t->ctx = ctx;
+    *status = MH_OK;
+    return t;
+}
+
+void mm_term_destroy(mm_term *t)
+{
+    free(t->ctx);
+    free(t);
+}
+
 mm_film *mm_film_new(const mm_params *p, const unsigned char *mask, int *status)
 {
     int st = MH_OK;

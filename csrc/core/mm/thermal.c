@@ -57,20 +57,11 @@ static double therm_add(const mm_term *t, const mm_film *f, const double *m, con
     return 0;
 }
 
-static void therm_destroy(mm_term *t) { free(t); }
-
 mm_term *mm_thermal_new(const mm_film *f, int *status)
 {
     (void)f;
-    mm_term *t = calloc(1, sizeof *t);
-    if (!t) {
-        *status = MH_ENOMEM;
-        return NULL;
-    }
-    t->name = "thermal";
-    t->has_energy = 0;
-    t->add = therm_add;
-    t->destroy = therm_destroy;
-    *status = MH_OK;
+    mm_term *t = mm_term_new("thermal", 0, 0, status);
+    if (t)
+        t->add = therm_add;
     return t;
 }

@@ -61,29 +61,13 @@ static double zee_add(const mm_term *t, const mm_film *f, const double *m, const
     return -MH_MU0 * f->Ms * f->dx * f->dy * f->dz * e;
 }
 
-static void zee_destroy(mm_term *t)
-{
-    free(t->ctx);
-    free(t);
-}
-
 mm_term *mm_zeeman_new(const mm_film *f, int *status)
 {
     (void)f;
-    mm_term *t = calloc(1, sizeof *t);
-    zee_ctx *z = calloc(1, sizeof *z);
-    if (!t || !z) {
-        free(t);
-        free(z);
-        *status = MH_ENOMEM;
-        return NULL;
+    mm_term *t = mm_term_new("zeeman", 1, sizeof(zee_ctx), status);
+    if (t) {
+        t->prepare = zee_prepare;
+        t->add = zee_add;
     }
-    t->name = "zeeman";
-    t->has_energy = 1;
-    t->prepare = zee_prepare;
-    t->add = zee_add;
-    t->destroy = zee_destroy;
-    t->ctx = z;
-    *status = MH_OK;
     return t;
 }
