@@ -212,6 +212,13 @@ function T.test_autosave_and_created_folders()
   local last = assert(mh.ovf.read(dir .. "/auto/m000003.ovf"))
   local a, b = {last:get(3, 2, 1)}, {film:m():get(3, 2, 1)}
   for q = 1, 3 do lu.assertAlmostEquals(a[q], b[q], 1e-6) end -- binary4 by default
+  -- a second run with the same prefix continues the numbering (no second start file)
+  assert(film:run(20e-12, {autosave = {every = 10e-12, prefix = dir .. "/auto/m"}, progress = false}))
+  lu.assertTrue(mio.exists(dir .. "/auto/m000005.ovf"))
+  lu.assertFalse(mio.exists(dir .. "/auto/m000006.ovf"))
+  local fin = {film:m():get(3, 2, 1)}
+  local saved = {assert(mh.ovf.read(dir .. "/auto/m000005.ovf")):get(3, 2, 1)}
+  for q = 1, 3 do lu.assertAlmostEquals(saved[q], fin[q], 1e-6) end
   -- autosave at a time that is not a multiple ends the run without a save there
   assert(film:run(25e-12, {autosave = {every = 10e-12, prefix = dir .. "/b/m", vtk = true}, progress = false}))
   lu.assertTrue(mio.exists(dir .. "/b/m000002.ovf"))

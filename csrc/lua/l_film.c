@@ -53,8 +53,10 @@ accepted range; expected runtime failures return nil and a message.
 #include <unistd.h>
 
 /* user values of the Film userdata: the field function of set_field_fn
- * (kept across calls) and the one of the current film:run (that run only) */
-enum { UV_FIELD_FN = 1, UV_RUN_FN = 2, UV_COUNT = 2 };
+ * (kept across calls), the one of the current film:run (that run only) and
+ * the autosave counters (prefix -> files written, so numbering continues
+ * from one run to the next) */
+enum { UV_FIELD_FN = 1, UV_RUN_FN = 2, UV_SAVES = 3, UV_COUNT = 3 };
 
 typedef struct {
     mm_film *f;
@@ -786,6 +788,8 @@ typedef struct {
     const char *save_prefix;
     const char *save_format;
     int save_vtk;
+    long long save_base;  /* files this film already wrote with this prefix */
+    long long saved;      /* files written by this run */
     char err[320];        /* autosave I/O failure (returned as nil, msg) */
 } run_ctx;
 
@@ -881,11 +885,18 @@ static int write_m_ovf(mm_film *f, const char *path, const char *format, const c
 static int lua_save_cb(void *ud, mm_film *f, long long index)
 {
     run_ctx *c = ud;
+    /* a run continuing the numbering does not save its start again: it is
+     * the state the previous run ended in */
+    if (c->save_base > 0 && index == 0)
+        return MH_OK;
+    long long number = c->save_base > 0 ? c->save_base + index - 1 : index;
     char path[4096], err[256] = "";
-    snprintf(path, sizeof path, "%s%06lld.ovf", c->save_prefix, index);
+    snprintf(path, sizeof path, "%s%06lld.ovf", c->save_prefix, number);
     int st = write_m_ovf(f, path, c->save_format, "m", err, sizeof err);
+    if (st == MH_OK)
+        c->saved++;
     if (st == MH_OK && c->save_vtk) {
-        snprintf(path, sizeof path, "%s%06lld.vtk", c->save_prefix, index);
+        snprintf(path, sizeof path, "%s%06lld.vtk", c->save_prefix, number);
         st = mh_vtk_write(path, f->nx, f->ny, f->nz, 3, f->dx, f->dy, f->dz, f->m, "m", 1, "maghop m",
                           err, sizeof err);
     }
@@ -942,6 +953,12 @@ static void run_outputs(lua_State *L, run_ctx *c, mm_run_opts *o)
         c->save_format = formats[lmh_optchoice(L, t, "format", 0, formats)];
         c->save_vtk = lmh_optboolean(L, t, "vtk", 0);
         o->save = lua_save_cb;
+        if (lua_getiuservalue(L, 1, UV_SAVES) == LUA_TTABLE) {
+            lua_getfield(L, -1, c->save_prefix);
+            c->save_base = (long long)lua_tointeger(L, -1);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
     } else if (ty != LUA_TNIL) {
         lmh_error(L, "run: option 'autosave' must be {every = s, prefix = \"path/m\", format =, vtk =}");
     }
@@ -1011,6 +1028,7 @@ Integrate the LLG equation for a time.
  (names and units without spaces or parentheses; "" for no unit)
 @tparam[opt] table opts.autosave {every = s, prefix = "path/m", format = "binary4"|"binary8"|"text",
  vtk = false}: m saved as prefix000000.ovf (the start), prefix000001.ovf, ... every `every` s
+ of the run; a later run of the same film with the same prefix continues the numbering
 @bool[opt] opts.progress progress line with ETA on stderr (default: on a terminal unless
  mh.set_progress(false) or MAGHOP_PROGRESS=0)
 @tparam[opt] function opts.on_step fn(film, t) at every output; returning false stops the run
@@ -1072,6 +1090,17 @@ static int film_run(lua_State *L)
     unsigned long long rejected;
     int st = mm_run(f, secs, &o, &steps, &rejected);
     mh_meter_end(&meter);
+    if (c.saved > 0) {
+        if (lua_getiuservalue(L, 1, UV_SAVES) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            lua_newtable(L);
+            lua_pushvalue(L, -1);
+            lua_setiuservalue(L, 1, UV_SAVES);
+        }
+        lua_pushinteger(L, (lua_Integer)(c.save_base + c.saved));
+        lua_setfield(L, -2, c.save_prefix);
+        lua_pop(L, 1);
+    }
     if (run_fn) {
         u->fn_slot = UV_FIELD_FN;
         int keep = lua_getiuservalue(L, 1, UV_FIELD_FN) == LUA_TFUNCTION;
