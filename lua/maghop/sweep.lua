@@ -649,10 +649,10 @@ function sweep.run(o)
 end
 
 ---------------------------------------------------------------------------
--- Over MPI ranks: rank 0 reads the file and fixes the metric columns, then
--- every rank (rank 0 too) takes units (a task, or a group of tasks) from
--- rank 0's manager thread;
--- rows are written on rank 0 as they arrive. The closing broadcast gives
+-- Over MPI ranks: rank 0 reads the file, the first tasks fix the metric
+-- columns, then every rank (rank 0 too) takes units (a task, or a group of
+-- tasks) from rank 0's manager thread; rows are written on rank 0 as they
+-- arrive. The closing broadcast gives
 -- every rank the same rows and summary, or the same error.
 ---------------------------------------------------------------------------
 
@@ -667,6 +667,52 @@ local KIND = {ok = "R", failed = "F"}
 
 local function kind_of(rec) return rec.bad and "B" or KIND[rec.status] end
 
+-- Records of the first round travel to rank 0 as a Lua table constructor
+-- (%q writes floats in hexadecimal: exact), read back in an empty
+-- environment.
+local function encode_recs(recs)
+  local out = {"return {"}
+  for _, r in ipairs(recs) do
+    local m = {}
+    for _, k in ipairs(r.keys or {}) do m[#m + 1] = ("[%q] = %q"):format(k, r.res[k]) end
+    out[#out + 1] = ("{i = %d, status = %q, wall = %q, err = %s, bad = %s, res = {%s}},"):format(r.i, r.status,
+      r.wall, r.err and ("%q"):format(r.err) or "nil", tostring(r.bad == true), table.concat(m, ", "))
+  end
+  out[#out + 1] = "}"
+  return table.concat(out, "\n")
+end
+
+local function decode_recs(text, tasks)
+  local recs = load(text, "=sweep records", "t", {})()
+  for _, r in ipairs(recs) do
+    r.task = tasks[r.i]
+    if r.status == "ok" then
+      r.keys = {}
+      for k in pairs(r.res) do r.keys[#r.keys + 1] = k end
+      table.sort(r.keys)
+    else
+      r.res = nil
+    end
+  end
+  return recs
+end
+
+--- A success whose metric names differ from the columns becomes a failure
+-- that stops the sweep (as check_result does when the columns are known).
+local function conform(rec, metrics)
+  if rec.status ~= "ok" or not metrics then return rec end
+  local got, want = table.concat(rec.keys, ","), table.concat(metrics, ",")
+  if got ~= want then
+    rec.status, rec.bad, rec.res, rec.keys = "failed", true, nil, nil
+    rec.err = ("run returned metrics (%s) but the results file has (%s); every task must return the same names"):format(got, want)
+  end
+  return rec
+end
+
+local ROUND_TAG = 7000
+
+--- Open the results file on rank 0: the writer, the units still to run,
+-- and the counts of tasks already done / failed in earlier runs.
 local function prepare_root(o, names, tasks, keyset, declared, retry)
   local w, status = open_writer(o.out, names, declared, retry, keyset)
   local idx, failed0 = {}, 0
@@ -674,39 +720,20 @@ local function prepare_root(o, names, tasks, keyset, declared, retry)
     local st = status[t.key]
     if not st then idx[#idx + 1] = i elseif st == "failed" then failed0 = failed0 + 1 end
   end
-  local units = units_of(tasks, idx, o.group)
-  local done0 = #tasks - #idx
-  -- Workers format rows, so the metric columns must be known first: rank 0
-  -- runs units alone until a task succeeds (declare `metrics` to skip this).
-  local ran, ran_failed = 0, 0
-  while not w.metrics and #units > 0 do
-    for _, i in ipairs(table.remove(units, 1)) do
-      local rec = execute(o, tasks[i], names, w.metrics)
-      w:add(rec)
-      ran, done0 = ran + 1, done0 + 1
-      if rec.status == "failed" then ran_failed, failed0 = ran_failed + 1, failed0 + 1 end
-      if rec.bad then
-        w:close()
-        error(("mh.sweep: task %s: %s (recorded as failed in %s)"):format(rec.task.key, rec.err, o.out), 0)
-      end
-    end
-  end
-  w:close()
-  return w.metrics, units, done0, failed0, ran, ran_failed
+  return w, units_of(tasks, idx, o.group), #tasks - #idx, failed0
 end
 
 function sweep.run_mpi(mpi, o, names, tasks, keyset, declared, retry)
   local t0 = core.wtime()
-  local rank = mpi.rank()
-  local msg
-  local metrics, units, done0, failed0, ran0, failed_run0
+  local rank, size = mpi.rank(), mpi.size()
+  local msg, w, units, done0, failed0
   if rank == 0 then
-    local ok, a, b, c, d, e, f = pcall(prepare_root, o, names, tasks, keyset, declared, retry)
+    local ok, a, b, c, d = pcall(prepare_root, o, names, tasks, keyset, declared, retry)
     if ok then
-      metrics, units, done0, failed0, ran0, failed_run0 = a, b, c, d, e, f
+      w, units, done0, failed0 = a, b, c, d
       local us = {}
       for k, u in ipairs(units) do us[k] = table.concat(u, ",") end
-      msg = table.concat({"ok", table.concat(metrics or {}, ","), table.concat(us, ";"),
+      msg = table.concat({"ok", table.concat(w.metrics or {}, ","), table.concat(us, ";"),
                           ("%d,%d"):format(done0, failed0)}, "\n")
     else
       msg = "error\n" .. tostring(a)
@@ -715,17 +742,60 @@ function sweep.run_mpi(mpi, o, names, tasks, keyset, declared, retry)
   msg = mpi.bcast(msg or "", 0)
   local lines = split(msg, "\n")
   if lines[1] == "error" then error(table.concat(lines, "\n", 2), 2) end
-  metrics = split(lines[2], ",")
+  local metrics = split(lines[2], ",")
   units = {}
-  local ntodo = 0
   for _, us in ipairs(split(lines[3], ";")) do
     local u = {}
     for _, v in ipairs(split(us, ",")) do u[#u + 1] = tonumber(v) end
     units[#units + 1] = u
-    ntodo = ntodo + #u
   end
   local counts = split(lines[4], ",")
   done0, failed0 = tonumber(counts[1]), tonumber(counts[2])
+  local skipped = done0
+
+  -- Workers format rows, so the metric columns must be known before the
+  -- farm starts. Until a task succeeds, run rounds: rank r runs unit r+1,
+  -- rank 0 gathers the records, writes them in unit order (so the columns
+  -- come from the same task whatever the timing) and broadcasts the columns.
+  local ran0, failed_run0 = 0, 0
+  while #metrics == 0 and #units > 0 do
+    local recs = {}
+    for _, i in ipairs(units[rank + 1] or {}) do
+      local rec = execute(o, tasks[i], names, nil)
+      rec.i = i
+      recs[#recs + 1] = rec
+      if rec.bad then break end
+    end
+    local reply
+    if rank == 0 then
+      local all = {recs}
+      for r = 1, math.min(size, #units) - 1 do all[#all + 1] = decode_recs(mpi.recv(r, ROUND_TAG), tasks) end
+      local badrec
+      for _, list in ipairs(all) do
+        for _, rec in ipairs(list) do
+          w:add(conform(rec, w.metrics))
+          ran0, done0 = ran0 + 1, done0 + 1
+          if rec.status == "failed" then failed_run0, failed0 = failed_run0 + 1, failed0 + 1 end
+          if rec.bad and not badrec then badrec = rec end
+        end
+      end
+      if badrec then
+        w:close()
+        reply = ("error\nmh.sweep: task %s: %s (recorded as failed in %s)"):format(badrec.task.key,
+          badrec.err, o.out)
+      else
+        reply = "ok\n" .. table.concat(w.metrics or {}, ",")
+      end
+    elseif units[rank + 1] then
+      mpi.send(0, ROUND_TAG, encode_recs(recs))
+    end
+    reply = mpi.bcast(reply or "", 0)
+    for _ = 1, math.min(size, #units) do table.remove(units, 1) end
+    local rl = split(reply, "\n")
+    if rl[1] == "error" then error(table.concat(rl, "\n", 2), 2) end
+    metrics = split(rl[2] or "", ",")
+  end
+  if rank == 0 then w:close() end -- rows of a sweep in which nothing succeeded
 
   local bad
   local function work(take)
@@ -749,7 +819,7 @@ function sweep.run_mpi(mpi, o, names, tasks, keyset, declared, retry)
   local final
   if rank == 0 then
     local farm = mpi.farm_open{path = o.out, n = #units, total = #tasks, done = done0, failed = failed0,
-                               progress = progress_mode(o, mpi.size()), every_s = sweep.PROGRESS_EVERY_S}
+                               progress = progress_mode(o, size), every_s = sweep.PROGRESS_EVERY_S}
     local ok, err = pcall(work, function(rows) return farm:next(rows) end)
     if not ok then mpi.abort(1, "mh.sweep: " .. tostring(err)) end
     local s = farm:close()
@@ -765,8 +835,8 @@ function sweep.run_mpi(mpi, o, names, tasks, keyset, declared, retry)
         status = ("mh.sweep: task %s: %s (recorded as failed in %s)"):format(bad.task.key, bad.err, o.out)
       end
     end
-    final = ("%s\n%d,%d,%d,%d,%d\n%s"):format(status:gsub("\n", " "), #tasks, #tasks - ntodo - ran0,
-      s.ran + ran0, s.failed + failed_run0, 0, content)
+    final = ("%s\n%d,%d,%d,%d\n%s"):format(status:gsub("\n", " "), #tasks, skipped, s.ran + ran0,
+      s.failed + failed_run0, content)
   else
     local ok, err = pcall(work, mpi.farm_work)
     if not ok then mpi.abort(1, "mh.sweep: " .. tostring(err)) end
