@@ -154,7 +154,7 @@ end
 -- signs = {...}, I = A, V = V, g = I/V (S)}; or nil, message.
 function amr.measure(film, el, wiring, opts)
   check_el(el, "measure")
-  opts = opts or {}
+  opts = opts == nil and {} or args.type("amr.measure", "argument 'opts'", opts, "table")
   local N = el:count()
   local signs = parse_wiring(wiring, N)
   local v = {}
@@ -186,6 +186,8 @@ end
 -- indices into meas) selects the equations. Returns G (Array N×N) or nil,
 -- message when the wirings do not determine G.
 function amr.reconstruct(meas, N, use)
+  args.type("amr.reconstruct", "argument 'meas'", meas, "table")
+  N = args.integer("amr.reconstruct", "argument 'N' (nodes)", N, 2, 64)
   if type(meas) ~= "table" or #meas == 0 then error("amr.reconstruct: list of measurements expected", 2) end
   N = N or #meas[1].signs
   local P = N * (N - 1) // 2
@@ -226,6 +228,8 @@ end
 
 --- Voltage that G predicts for a wiring measurement m (same current).
 function amr.predict_V(G, m)
+  args.matrix("amr.predict_V", "argument 'G'", G)
+  args.type("amr.predict_V", "argument 'm' (a measurement)", m, "table")
   local N = #m.signs
   local g = 0
   for i = 1, N do
@@ -283,7 +287,7 @@ end
 --- Equivalent weights of the inference protocol: w = G − ξ·G^{1T} (Array
 -- N×N, S), the 1T reference being the film saturated out of plane.
 function amr.weights(film, el, opts)
-  opts = opts or {}
+  opts = opts == nil and {} or args.type("amr.weights", "argument 'opts'", opts, "table")
   local xi = opts.xi or 0.98
   local so = solver_opts(opts, "weights")
   local G, e1 = amr.conductance(film, el, so)
@@ -296,6 +300,9 @@ end
 --- w = G − ξ·G^{1T} with a zero diagonal (Array N×N, S) from the two
 -- conductance matrices: the weights the inference protocol realizes.
 function amr.inference_weights(G, G1, xi)
+  args.array("amr.inference_weights", "argument 'G'", G)
+  args.array("amr.inference_weights", "argument 'G1'", G1)
+  args.number("amr.inference_weights", "argument 'xi'", xi, {min = 0, max = 10, default = 0.98})
   local w = G - G1 * xi
   for i = 1, (G:shape()) do w:set(i, i, 0) end
   return w
@@ -316,7 +323,7 @@ end
 -- updates = node decisions measured, history = {states measured in}}.
 function amr.infer(film, el, state, opts)
   check_el(el, "infer")
-  opts = opts or {}
+  opts = opts == nil and {} or args.type("amr.infer", "argument 'opts'", opts, "table")
   local N = el:count()
   if type(state) == "string" then state = electrodes.pattern(state) end
   if type(state) ~= "table" or #state ~= N then

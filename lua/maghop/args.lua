@@ -136,6 +136,37 @@ function args.choice(fname, what, v, choices, default)
   fail("%s: %s = %s is not one of %s", fname, what, show(v), table.concat(choices, ", "))
 end
 
+--- A value of type `ty` ("table", "string", ...) named `what`.
+function args.type(fname, what, v, ty)
+  if type(v) ~= ty then fail("%s: %s must be a %s, got %s", fname, what, ty, type(v)) end
+  return v
+end
+
+--- A film (mh.film) named `what`.
+function args.film(fname, what, v)
+  if type(v) ~= "userdata" or getmetatable(v) ~= debug.getregistry()["maghop.Film"] then
+    fail("%s: %s must be a film (mh.film), got %s", fname, what, type(v))
+  end
+  return v
+end
+
+--- An Array (mh.array) named `what`, or a table of rows turned into one.
+function args.matrix(fname, what, v)
+  if type(v) == "table" then return v end
+  if type(v) ~= "userdata" or getmetatable(v) ~= debug.getregistry()["maghop.Array"] then
+    fail("%s: %s must be an Array or a table of rows, got %s", fname, what, type(v))
+  end
+  return v
+end
+
+--- An Array (mh.array) named `what`.
+function args.array(fname, what, v)
+  if type(v) ~= "userdata" or getmetatable(v) ~= debug.getregistry()["maghop.Array"] then
+    fail("%s: %s must be an Array, got %s", fname, what, type(v))
+  end
+  return v
+end
+
 -- A message that starts with a location inside maghop's Lua files: the
 -- host's embedded chunks ("[maghop] maghop.twin:12: ") or installed or
 -- source files (".../lua/maghop/twin.lua:12: ", ".../share/lua/5.4/...").

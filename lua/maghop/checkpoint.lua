@@ -107,6 +107,8 @@ end
 
 -- Parse checkpoint text; returns the table or nil, message (with the line).
 local function parse(src, name)
+  if type(src) ~= "string" then error("checkpoint.parse: argument 'src' must be a string, got " .. type(src), 2) end
+  name = tostring(name or "checkpoint")
   local root, tables = {}, {[""] = true}
   local lineno, ended = 0, false
   local function bad(msg) return nil, ("malformed checkpoint %s, line %d: %s"):format(name, lineno, msg) end

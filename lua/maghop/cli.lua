@@ -72,6 +72,9 @@ function cli.parse(spec, help, args)
     error("cli.parse needs the argparse library (Debian: apt-get install lua-argparse; "
       .. "LuaRocks: luarocks --lua-version=5.4 install argparse)", 2)
   end
+  if args ~= nil and type(args) ~= "table" then
+    error(("cli.parse: args must be a list of strings, got %s"):format(type(args)), 2)
+  end
   args = args or arg or {}
   local name = (arg and arg[0] or "script"):match("[^/]*$")
   local parser = argparse(name, (help and help[1]) or script_summary(arg and arg[0]))
@@ -150,6 +153,10 @@ end
 -- elapsed seconds. Silent when stderr is no terminal, after
 -- mh.set_progress(false) or with MAGHOP_PROGRESS=0.
 function cli.progress(label, total, opts)
+  local args = require "maghop.args"
+  args.type("cli.progress", "argument 'label'", label, "string")
+  args.number("cli.progress", "argument 'total'", total, {min = 0})
+  opts = args.options("cli.progress", opts, {"quiet"})
   -- off when stderr is no terminal, after mh.set_progress(false) or with MAGHOP_PROGRESS=0
   local quiet = (opts and opts.quiet) or not core.progress_allowed()
   local t0 = core.wtime()
@@ -174,6 +181,10 @@ end
 
 --- Print the one-line key=value summary of an example.
 function cli.summary(pairs_list)
+  if type(pairs_list) ~= "table" then error("cli.summary: argument 'pairs_list' must be a list of {key, value}", 2) end
+  for k, kv in ipairs(pairs_list) do
+    if type(kv) ~= "table" then error(("cli.summary: pairs_list[%d] must be {key, value}"):format(k), 2) end
+  end
   local parts = {}
   for _, kv in ipairs(pairs_list) do parts[#parts + 1] = kv[1] .. "=" .. tostring(kv[2]) end
   print(table.concat(parts, " "))

@@ -2,6 +2,7 @@
 -- the Py film. Coordinates are metres in film coordinates: origin at the
 -- outer corner of cell (1, 1), x along i, y along j. A pad maps to the film
 -- cells whose centres it covers (checked when a solver is built).
+local args = require "maghop.args"
 local electrodes = {}
 
 local Electrodes = {}
@@ -32,6 +33,7 @@ end
 -- absent the array is centred on the film it is used with).
 function electrodes.grid(opts)
   if type(opts) ~= "table" then error("electrodes.grid: options table expected", 2) end
+  args.options("electrodes.grid", opts, {"cols", "rows", "pitch", "size", "origin"})
   local cols, rows = opts.cols, opts.rows
   if math.type(cols) ~= "integer" or cols < 1 then error("electrodes.grid: cols must be an integer >= 1", 2) end
   if math.type(rows) ~= "integer" or rows < 1 then error("electrodes.grid: rows must be an integer >= 1", 2) end
@@ -77,7 +79,8 @@ function electrodes.is(v) return getmetatable(v) == Electrodes end
 --- Pad voltages from a "+-+-" label: +amplitude / -amplitude per node
 -- ('0' gives 0 V).
 function electrodes.pattern(label, amplitude)
-  amplitude = amplitude or 1
+  amplitude = args.number("electrodes.pattern", "argument 'amplitude'", amplitude,
+                          {min = -1000, max = 1000, default = 1, unit = "V"})
   local v = {}
   for ch in tostring(label):gsub("\u{2212}", "-"):gmatch(".") do
     if ch == "+" then v[#v + 1] = amplitude
@@ -95,6 +98,7 @@ Electrodes.__len = Electrodes.count
 --- Pads in absolute film coordinates for `film` (a grid without origin is
 -- centred on the film): list of {x=, y=, w=, h=}.
 function Electrodes:rects(film)
+  args.film("electrodes", "film", film)
   local ox, oy = 0, 0
   if self.relative then
     if self.origin then
@@ -123,4 +127,5 @@ function Electrodes:__tostring()
   return ("Electrodes %s (%d pads)"):format(self.kind, #self.pads)
 end
 
+args.public(Electrodes)
 return electrodes

@@ -100,7 +100,7 @@ mh.mpi = mh.sweep.mpi()
 -- reported at the user's call (the line that called mh.x.y), not at a line
 -- of maghop. C functions already report there.
 local args = require "maghop.args"
-for _, name in ipairs {"compact", "hopfield", "rules", "patterns", "logic", "io", "plot", "checkpoint",
+for _, name in ipairs {"compact", "hopfield", "rules", "patterns", "logic", "io", "plot", "checkpoint", "cli",
                        "metrics", "electrodes", "oersted", "amr", "twin", "pairwise", "sweep"} do
   args.public(mh[name])
 end

@@ -1,25 +1,33 @@
 --- Output helpers: directories, atomic file writes (temp file + rename, so an
 -- interrupted run never leaves a half-written file) and CSV.
 local mio = {}
+local args = require "maghop.args"
 
 local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 mio.shell_quote = shell_quote
 
 --- Create a directory and its parents; raises when that fails.
 function mio.mkdir(path)
+  args.type("mkdir", "argument 'path'", path, "string")
   local ok = os.execute("mkdir -p " .. shell_quote(path))
   if not ok then error("cannot create directory " .. path, 2) end
   return path
 end
 
 --- Directory part of a path ("." when none).
-function mio.dirname(path) return path:match("^(.*)/[^/]*$") or "." end
+function mio.dirname(path)
+  args.type("dirname", "argument 'path'", path, "string")
+  return path:match("^(.*)/[^/]*$") or "."
+end
 
 -- Write `content` to `path` through a temporary file in the same
 -- directory, renamed over `path` only once every write, the flush and the
 -- close have succeeded: on a full disk the old file stays as it was and the
 -- error names the path. `level` is the error level of the user's call.
 local function write_atomic(path, content, level)
+  args.type("write_atomic", "argument 'path'", path, "string")
+  args.type("write_atomic", "argument 'content'", content, "string")
+  level = args.integer("write_atomic", "argument 'level'", level, 1, 100)
   mio.mkdir(mio.dirname(path))
   local tmp = path .. ".tmp" .. tostring(os.time()) .. tostring(math.random(1 << 30))
   local f, err = io.open(tmp, "wb")
@@ -53,6 +61,11 @@ end
 
 --- CSV text of a header list and rows (lists of numbers/strings).
 function mio.csv_text(header, rows)
+  args.type("csv_text", "argument 'header'", header, "table")
+  args.type("csv_text", "argument 'rows'", rows, "table")
+  for r, row in ipairs(rows) do
+    if type(row) ~= "table" then args.fail("csv_text: rows[%d] must be a table of cells, got %s", r, type(row)) end
+  end
   local out = {table.concat(header, ",")}
   for _, row in ipairs(rows) do
     local cells = {}
@@ -71,6 +84,7 @@ end
 --- Read a CSV with a header line: header list and rows (numbers where the
 -- cell parses as one).
 function mio.read_csv(path)
+  args.type("read_csv", "argument 'path'", path, "string")
   local f, err = io.open(path, "r")
   if not f then return nil, err end
   local header, rows = nil, {}
@@ -93,6 +107,11 @@ end
 -- @tparam {{number,...},...} rows
 -- @treturn string
 function mio.table_text(columns, rows)
+  args.type("table_text", "argument 'columns'", columns, "table")
+  args.type("table_text", "argument 'rows'", rows, "table")
+  for r, row in ipairs(rows) do
+    if type(row) ~= "table" then args.fail("table_text: rows[%d] must be a table of numbers, got %s", r, type(row)) end
+  end
   local head = {}
   for i, c in ipairs(columns) do
     local name, unit
@@ -138,6 +157,7 @@ end
 -- @treturn {string,...} units ("" where none is given)
 -- @return or nil and a message
 function mio.read_table(path)
+  args.type("read_table", "argument 'path'", path, "string")
   local f, err = io.open(path, "r")
   if not f then return nil, err end
   local first = f:read("l")

@@ -5,6 +5,7 @@
 -- x1 w14 is negative (AND), with control -1 positive (OR). Training "+--+"
 -- flips the signs of w24, w34, w14: control +1 gives NAND, -1 gives NOR.
 -- The gates hold while ||w24| - |w34|| < |w14| < |w24| + |w34|.
+local args = require "maghop.args"
 local logic = {}
 
 logic.gates = {
@@ -27,6 +28,10 @@ end
 -- (default 60) of its training pattern. Returns the device.
 function logic.program(dev, name, pulses)
   local g = gate_spec(name)
+  if (type(dev) ~= "table" and type(dev) ~= "userdata") or not dev.pulse then
+    args.fail("logic.program: argument 'dev' must be a device (mh.compact or mh.twin), got %s", type(dev))
+  end
+  pulses = args.integer("logic.program", "argument 'pulses'", pulses, 0, 1000000, 60)
   if dev.nodes ~= 4 then error("logic.program: a 4-node device is required", 2) end
   dev:pulse(g.train, pulses or 60)
   return dev
@@ -36,6 +41,9 @@ end
 -- Array or table).
 function logic.output(w, name, a, b)
   local g = gate_spec(name)
+  args.matrix("logic.output", "argument 'w'", w)
+  if type(a) ~= "boolean" then args.fail("logic.output: argument 'a' must be a boolean, got %s", type(a)) end
+  if type(b) ~= "boolean" then args.fail("logic.output: argument 'b' must be a boolean, got %s", type(b)) end
   if type(w) ~= "table" then w = w:totable() end
   local x1, x2, x3 = g.control, a and 1 or -1, b and 1 or -1
   local h = x2 * w[2][4] + x3 * w[3][4] + x1 * w[1][4]

@@ -36,6 +36,7 @@ end
 -- "2" -> {2} (ranges and lists may mix: "1-3,6"). Counts must lie in
 -- 1..max (max optional). Raises naming the text on anything else.
 function metrics.parse_flips(spec, max)
+  if max ~= nil then max = args.integer("metrics.parse_flips", "argument 'max'", max, 1, 1 << 30) end
   if type(spec) == "number" then spec = tostring(math.tointeger(spec) or spec) end
   if type(spec) ~= "string" then fail("parse_flips", "flip counts must be a text like \"1-3\" or \"4,6,8\"") end
   local out, seen = {}, {}

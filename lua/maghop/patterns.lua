@@ -2,6 +2,7 @@
 -- +1 = ink, -1 = background), 2x2 tiling of images for 4-node devices, and
 -- seeded distortion.
 local core = require "maghop.core"
+local args = require "maghop.args"
 
 local patterns = {}
 
@@ -44,6 +45,7 @@ patterns.digits5x7 = {
 --- A named list of patterns: patterns.set("ECP") -> {E, C, P}, names;
 -- digits by their characters: patterns.set("08965").
 function patterns.set(names)
+  args.type("patterns.set", "argument 'names'", names, "string")
   local list, order = {}, {}
   for ch in names:gmatch(".") do
     local p = patterns.letters5x7[ch] or patterns.digits5x7[ch] or patterns.letters3x5[ch]
@@ -55,6 +57,8 @@ function patterns.set(names)
 end
 
 local function check_image(img, w, h, fname)
+  args.integer(fname, "argument 'w'", w, 1, 4096)
+  args.integer(fname, "argument 'h'", h, 1, 4096)
   if type(img) ~= "table" or #img ~= w * h then
     error(("%s: image of %d x %d = %d pixels expected, got %s"):format(
       fname, w, h, w * h, type(img) == "table" and #img or type(img)), 3)
@@ -80,6 +84,12 @@ end
 -- takes the sign of the sum over the tiles that cover it; on a tie it keeps
 -- fallback[pixel] (e.g. the input image), or +1 without one.
 function patterns.untile(tiles, w, h, fallback)
+  local F = "patterns.untile"
+  w, h = args.integer(F, "argument 'w'", w, 2, 4096), args.integer(F, "argument 'h'", h, 2, 4096)
+  args.type(F, "argument 'tiles'", tiles, "table")
+  if #tiles ~= (w - 1) * (h - 1) then args.fail("%s: argument 'tiles' has %d tiles, %d expected", F, #tiles, (w - 1) * (h - 1)) end
+  for t = 1, #tiles do args.pm1(F, ("tiles[%d]"):format(t), tiles[t], 4) end
+  if fallback ~= nil then args.pm1(F, "argument 'fallback'", fallback, w * h) end
   local sum = {}
   for k = 1, w * h do sum[k] = 0 end
   local t = 0
@@ -106,6 +116,9 @@ end
 
 --- Number of pixels where two images differ.
 function patterns.hamming(x, y)
+  args.type("patterns.hamming", "argument 'x'", x, "table")
+  args.type("patterns.hamming", "argument 'y'", y, "table")
+  if #x ~= #y then args.fail("patterns.hamming: lengths %d and %d differ", #x, #y) end
   local d = 0
   for i = 1, #x do if x[i] ~= y[i] then d = d + 1 end end
   return d
@@ -113,6 +126,8 @@ end
 
 --- Text rendering ('#' ink, '.' background), rows joined by newlines.
 function patterns.render(img, w)
+  img = args.pm1("patterns.render", "argument 'img'", img)
+  w = args.integer("patterns.render", "argument 'w'", w, 1, 4096)
   local rows, row = {}, {}
   for k = 1, #img do
     row[#row + 1] = img[k] > 0 and "#" or "."

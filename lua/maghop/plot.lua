@@ -2,6 +2,7 @@
 -- returns its path, or nil and a message when gnuplot is missing or fails
 -- (figures are a convenience: results are always in the CSV beside them).
 local mio = require "maghop.io"
+local args = require "maghop.args"
 
 local plot = {}
 
@@ -82,6 +83,9 @@ end
 -- (gnuplot lines).
 -- @return the PNG path, or nil and a message
 function plot.lines(opts)
+  opts = args.type("plot.lines", "argument 'opts'", opts, "table")
+  args.options("plot.lines", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "csv", "columns", "points"})
+  args.type("plot.lines", "option 'png'", opts.png, "string")
   local names, _, units = mio.read_table(opts.csv)
   if not names then return nil, "cannot read " .. opts.csv end
   local index = {}
@@ -109,6 +113,9 @@ end
 -- opts: png, panels = {{title=, labels={...}, values={...}, highlight=index}, ...},
 -- cols (panels per row), ylabel, title.
 function plot.bar_panels(opts)
+  opts = args.type("plot.bar_panels", "argument 'opts'", opts, "table")
+  args.options("plot.bar_panels", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "panels", "cols"})
+  args.type("plot.bar_panels", "option 'png'", opts.png, "string")
   local n = #opts.panels
   local cols = opts.cols or 4
   local rows = (n + cols - 1) // cols
@@ -135,6 +142,11 @@ end
 -- opts: png, w, h (image size in pixels), images = {{img=, title=}, ...},
 -- cols (images per row), title.
 function plot.images(opts)
+  opts = args.type("plot.images", "argument 'opts'", opts, "table")
+  args.options("plot.images", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "w", "h", "images", "cols"})
+  args.type("plot.images", "option 'png'", opts.png, "string")
+  args.opt("plot.images", opts, "w", {integer = true, min = 1, max = 4096})
+  args.opt("plot.images", opts, "h", {integer = true, min = 1, max = 4096})
   local n = #opts.images
   local cols = opts.cols or n
   local rows = (n + cols - 1) // cols
@@ -162,6 +174,9 @@ end
 -- opts: png, matrix (rows of numbers), row_labels, col_labels, title,
 -- xlabel, ylabel.
 function plot.heatmap(opts)
+  opts = args.type("plot.heatmap", "argument 'opts'", opts, "table")
+  args.options("plot.heatmap", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "matrix", "row_labels", "col_labels"})
+  args.type("plot.heatmap", "option 'png'", opts.png, "string")
   local m = opts.matrix
   local s = {header(opts.png, {width = opts.width or 560, height = opts.height or 480, title = opts.title,
                                xlabel = opts.xlabel, ylabel = opts.ylabel}, 0, 0)}
@@ -184,6 +199,9 @@ end
 -- HSL-style colour of a unit vector, as in MuMax3's images: hue = in-plane
 -- angle, lightness from mz (white at +z, black at -z).
 local function wheel_rgb(mx, my, mz)
+  for k, v in ipairs {mx, my, mz} do
+    args.number("plot.wheel_rgb", ("argument %d"):format(k), v, {min = -1.000001, max = 1.000001})
+  end
   local h = (math.atan(my, mx) / (2 * math.pi)) % 1 * 6
   local l = 0.5 + 0.5 * mz
   local c = (1 - math.abs(2 * l - 1))
@@ -204,6 +222,9 @@ plot.wheel_rgb = wheel_rgb
 -- mask, k, title, key. Parent folders of png are created.
 -- @return the PNG path, or nil and a message
 function plot.mwheel(opts)
+  opts = args.type("plot.mwheel", "argument 'opts'", opts, "table")
+  args.options("plot.mwheel", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "m", "mask", "k"})
+  args.type("plot.mwheel", "option 'png'", opts.png, "string")
   local nx, ny = opts.m:shape()
   local k = opts.k or 1
   local s = {header(opts.png, {width = opts.width or math.min(1200, math.max(420, 4 * nx + 120)),

@@ -67,6 +67,7 @@ end
 --- Random seed of a task: FNV-1a (64 bit) of its key, reduced to 1..2^30.
 -- Depends on the key only, so every rank and every run agree.
 function sweep.task_seed(key)
+  if type(key) ~= "string" then error(("mh.sweep: argument 'key' must be a string, got %s"):format(type(key)), 2) end
   local h = -3750763034362895579 -- 14695981039346656037 as a signed 64-bit integer
   for i = 1, #key do
     h = (h ~ key:byte(i)) * 1099511628211
@@ -92,6 +93,7 @@ end
 
 --- Split one CSV line into raw cells (quotes removed, escapes undone).
 local function csv_split(line)
+  if type(line) ~= "string" then error(("mh.sweep: argument 'line' must be a string, got %s"):format(type(line)), 2) end
   local cells, i, n = {}, 1, #line
   while true do
     if line:sub(i, i) == '"' then
@@ -511,6 +513,8 @@ end
 -- tables keyed by column name (numbers where a cell reads as one), sorted
 -- by key. keys (optional set of task keys) filters them.
 function sweep.parse(text, keys)
+  if type(text) ~= "string" then error(("mh.sweep: argument 'text' must be a string, got %s"):format(type(text)), 2) end
+  if keys ~= nil and type(keys) ~= "table" then error(("mh.sweep: argument 'keys' must be a list of names, got %s"):format(type(keys)), 2) end
   local lines = {}
   for line in text:gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
   if #lines == 0 then return nil, "empty results" end
