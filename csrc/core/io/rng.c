@@ -1,15 +1,20 @@
-/* rng.c — xoshiro256** seeded by splitmix64. */
+/* rng.c — xoshiro256** seeded by splitmix64, and counter-based deviates. */
 #include <math.h>
 
 #include "mh_common.h"
 #include "rng.h"
 
-static uint64_t splitmix64(uint64_t *x)
+/* splitmix64's output function */
+static uint64_t mix64(uint64_t z)
 {
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
+}
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    return mix64(*x += 0x9e3779b97f4a7c15ULL);
 }
 
 void mh_rng_seed(mh_rng *r, uint64_t seed)
@@ -64,4 +69,21 @@ void mh_rng_permutation(mh_rng *r, int n, int *perm)
         perm[i] = perm[j];
         perm[j] = t;
     }
+}
+
+static uint64_t counter_key(uint64_t seed, uint64_t step, uint64_t idx, uint64_t lane)
+{
+    uint64_t h = mix64(seed + 0x9e3779b97f4a7c15ULL);
+    h = mix64(h ^ (step + 0x632be59bd9b4e019ULL));
+    h = mix64(h ^ (idx * 4 + lane + 0x8cb92ba72f3d8dd7ULL));
+    return h;
+}
+
+static double counter_u01(uint64_t h) { return ((double)(h >> 11) + 0.5) * 0x1.0p-53; }
+
+double mh_rng_counter_normal(uint64_t seed, uint64_t step, uint64_t idx)
+{
+    double u1 = counter_u01(counter_key(seed, step, idx, 1));
+    double u2 = counter_u01(counter_key(seed, step, idx, 2));
+    return sqrt(-2.0 * log(u1)) * cos(2.0 * MH_PI * u2);
 }

@@ -1,5 +1,6 @@
-/* rng.h — small seeded generators (splitmix64 seeding xoshiro256**), so
- * every stochastic step of maghop is reproducible from an integer seed. */
+/* rng.h — the seeded generators of maghop: streams (splitmix64 seeding
+ * xoshiro256**) and counter-based deviates (splitmix64's mixer over the
+ * counters), so every stochastic step is reproducible from an integer seed. */
 #ifndef MH_RNG_H
 #define MH_RNG_H
 
@@ -26,5 +27,10 @@ double mh_rng_normal(mh_rng *r);
 
 /* Fill perm[0..n) with a uniformly random permutation of 0..n-1. */
 void mh_rng_permutation(mh_rng *r, int n, int *perm);
+
+/* Counter-based standard normal deviate: a pure function of (seed, step,
+ * idx), so draws made in parallel do not depend on the thread count or
+ * order (the thermal field, film:set_random). */
+double mh_rng_counter_normal(uint64_t seed, uint64_t step, uint64_t idx);
 
 #endif

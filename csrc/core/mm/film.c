@@ -7,6 +7,7 @@
 #include "mh_threads.h"
 #include "llg.h"
 #include "mm_terms.h"
+#include "rng.h"
 
 static int finite_pos(double v) { return isfinite(v) && v > 0; }
 
@@ -186,7 +187,7 @@ void mm_film_set_random(mm_film *f, uint64_t seed)
         uint64_t draw = 0;
         do {
             for (int q = 0; q < 3; q++)
-                v[q] = mm_gauss(seed, draw, 3 * (uint64_t)c + (uint64_t)q);
+                v[q] = mh_rng_counter_normal(seed, draw, 3 * (uint64_t)c + (uint64_t)q);
             r = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
             draw++;
         } while (r < 1e-12);

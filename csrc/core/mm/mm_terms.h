@@ -27,12 +27,6 @@ mm_term *mm_zeeman_new(const mm_film *f, int *status);
 mm_term *mm_thermal_new(const mm_film *f, int *status);
 mm_term *mm_demag_term_new(const mm_film *f, int *status);
 
-/* Counter-based RNG shared by set_random and the thermal term: a standard
- * normal deviate that depends only on (seed, step, idx). */
-double mm_gauss(uint64_t seed, uint64_t step, uint64_t idx);
-/* Uniform deviate in (0,1) from the same counter scheme. */
-double mm_uniform(uint64_t seed, uint64_t step, uint64_t idx);
-
 /* Cells per work tile: field terms are evaluated tile by tile so H stays in
  * cache, and reductions are summed per tile in tile order, which keeps them
  * independent of the thread count. */

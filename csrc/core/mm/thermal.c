@@ -1,40 +1,14 @@
-/* thermal.c — stochastic thermal field (Brown) and the counter-based RNG.
- * The deviate of (step, cell, component) is a pure function of the seed and
- * those counters, so results do not depend on thread count or order. The
- * field is constant within a step (all stages see the same noise), which is
- * the Stratonovich-consistent choice for Heun and fixed-step RK4. */
+/* thermal.c — stochastic thermal field (Brown). The deviate of (step,
+ * cell, component) is the counter-based mh_rng_counter_normal of rng.h, a
+ * pure function of the seed and those counters, so results do not depend
+ * on thread count or order. The field is constant within a step (all stages
+ * see the same noise), which is the Stratonovich-consistent choice for Heun
+ * and fixed-step RK4. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "mm_terms.h"
-
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint64_t key(uint64_t seed, uint64_t step, uint64_t idx, uint64_t lane)
-{
-    uint64_t h = mix64(seed + 0x9e3779b97f4a7c15ULL);
-    h = mix64(h ^ (step + 0x632be59bd9b4e019ULL));
-    h = mix64(h ^ (idx * 4 + lane + 0x8cb92ba72f3d8dd7ULL));
-    return h;
-}
-
-static double u01(uint64_t h) { return ((double)(h >> 11) + 0.5) * 0x1.0p-53; }
-
-double mm_uniform(uint64_t seed, uint64_t step, uint64_t idx)
-{
-    return u01(key(seed, step, idx, 0));
-}
-
-double mm_gauss(uint64_t seed, uint64_t step, uint64_t idx)
-{
-    double u1 = u01(key(seed, step, idx, 1)), u2 = u01(key(seed, step, idx, 2));
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * MH_PI * u2);
-}
+#include "rng.h"
 
 static double therm_add(const mm_term *t, const mm_film *f, const double *m, const mm_clock *ck,
                         size_t c0, size_t c1, double *H, size_t hs, int want_e)
@@ -52,7 +26,7 @@ static double therm_add(const mm_term *t, const mm_film *f, const double *m, con
             continue;
         size_t o = c - c0;
         for (int q = 0; q < 3; q++)
-            H[o + (size_t)q * hs] += sigma * mm_gauss(seed, ck->step, 3 * (uint64_t)c + (uint64_t)q);
+            H[o + (size_t)q * hs] += sigma * mh_rng_counter_normal(seed, ck->step, 3 * (uint64_t)c + (uint64_t)q);
     }
     return 0;
 }
