@@ -221,6 +221,9 @@ function T.test_states_one_based_and_printed_as_labels()
   lu.assertEquals(a:conductance():totable(), b:conductance():totable())
   lu.assertEquals(mh.rules.outer({"+-+-", "++--"}):totable(), mh.rules.outer({{1, -1, 1, -1}, {1, 1, -1, -1}}):totable())
   lu.assertEquals(a:cost("+−+−"), a:cost({1, -1, 1, -1})) -- the minus sign U+2212 too
+  lu.assertEquals(H4.similarity("+-+-", {1, 1, 1, -1}), 2)
+  lu.assertEquals(H4.label("+−+−"), "+-+-")
+  lu.assertEquals({H4.classify("++-+", {"+-+-", "++--"})}, {2, 2})
   H.raises("has 'x' at position 3", a.pulse, a, "+-x-")
   H.raises("length 4 expected, got 3", a.pulse, a, "+-+")
 end
