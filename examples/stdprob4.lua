@@ -1,19 +1,24 @@
 -- muMAG standard problem #4: a 500 x 125 x 3 nm permalloy slab, relaxed
 -- S-state, switched by field 1 (-24.6, 4.3, 0) mT or field 2 (-35.5, -6.3, 0) mT.
 -- Usage: build/bin/maghop examples/stdprob4.lua [--quick] [--t-ns 1] [--start FILE.omf] [--out out/stdprob4] [--quiet]
+--          [--resume]
 -- Grids: 200x50x1 cells of 2.5x2.5x3 nm (started from an OOMMF-written start
 -- state, --start, when that file exists, else our own relaxed S-state) and
 -- 128x32x1 (own S-state); --quick runs only a 100x25 grid. Writes per grid and
 -- field t, mx, my, mz every 1 ps as a MuMax3-style table (field1.txt /
 -- field2.txt for 2.5 nm: "# t (s)\tmx ()\tmy ()\tmz ()", tab-separated), PNG plots,
 -- a colour-wheel snapshot of m at the first zero crossing of <mx>, and compares
--- field 1 with the published OOMMF result.
+-- field 1 with the published OOMMF result. Ctrl-C keeps the fields already
+-- finished in a checkpoint; --resume runs only the rest.
 local mh = require "maghop"
 
-local opts = mh.cli.parse({quick = false, t_ns = 1.0, out = "out/stdprob4", quiet = false,
+local opts = mh.cli.parse({quick = false, t_ns = 1.0, out = "out/stdprob4", quiet = false, resume = false,
+  interrupt_after = 0,
   start = "../shared/data/stdprob4/stdprob4-cs2.50x2.50x3.00-start.omf"}, {
   quick = "only a 100x25 grid", t_ns = {"simulated time per field", "ns"}, out = "output folder",
-  quiet = "no progress line", start = "OOMMF start state (OVF/OMF) for the 2.5 nm grid; own S-state if absent"})
+  quiet = "no progress line", start = "OOMMF start state (OVF/OMF) for the 2.5 nm grid; own S-state if absent",
+  resume = "continue from the checkpoint in --out (finished fields are kept)",
+  interrupt_after = "act as if Ctrl-C came after this many fields (0: never; for tests)"})
 
 local MU0 = 1.25663706212e-6
 local LX, LY, LZ = 500e-9, 125e-9, 3e-9
@@ -69,14 +74,16 @@ local function snapshot_png(m, path, title)
   mh.io.mkdir(mh.io.dirname(path))
   local script = table.concat({
     ("set terminal pngcairo size 1000,330 font 'sans,10'"),
-    ("set output '%s'"):format(path),
-    ("set title '%s'"):format(title),
+    "set output " .. mh.plot.quote(path),
+    "set title " .. mh.plot.quote(title),
     "set size ratio -1", "unset key", "set xlabel 'x (nm)'", "set ylabel 'y (nm)'",
     ("set xrange [0:%g]"):format(LX * 1e9), ("set yrange [0:%g]"):format(LY * 1e9),
     "$d << EOD", table.concat(lines, "\n"), "EOD",
     "plot $d using 1:2:3:4:5 with rgbimage", ""}, "\n")
   return mh.plot.gnuplot(script)
 end
+
+local out -- the staged output set (made below, once --resume is known)
 
 -- Run one field from the start state; returns the result table.
 local function run_field(g, start_m, fname)
@@ -113,12 +120,12 @@ local function run_field(g, start_m, fname)
       break
     end
   end
-  local txt = ("%s/%s%s.txt"):format(opts.out, g.prefix, fname)
+  local txt = out.path(("%s%s.txt"):format(g.prefix, fname))
   assert(mh.io.write_table(txt, {{"t", "s"}, {"mx", ""}, {"my", ""}, {"mz", ""}}, rows))
   mh.plot.lines{csv = txt, png = txt:gsub("%.txt$", ".png"), columns = {"mx", "my", "mz"},
                 title = ("SP4 %s, %s cells"):format(fname, g.tag), xlabel = "t (s)", ylabel = "<m>"}
   if snap then
-    snapshot_png(snap, ("%s/%s%s_zero.png"):format(opts.out, g.prefix, fname),
+    snapshot_png(snap, out.path(("%s%s_zero.png"):format(g.prefix, fname)),
                  ("%s at <mx> = 0 (t = %.4f ns); hue = in-plane angle, light = +mz"):format(fname, zero * 1e9))
   end
   local st = f:stats()
@@ -130,17 +137,45 @@ end
 
 local function fmt(v, p) return v and (("%." .. (p or 4) .. "f"):format(v)) or "none" end
 
+-- Checkpoint: the results of every finished (grid, field); a resumed run
+-- repeats only the others (a field takes seconds, its outputs are staged).
+local ckpt_path = opts.out .. "/checkpoint_stdprob4.ckpt"
+local run_options = {quick = opts.quick, t_ns = opts.t_ns, start = opts.start}
+local done = {}
+if opts.resume then
+  local ck, err = mh.checkpoint.load(ckpt_path)
+  if not ck then mh.cli.fail("--resume: " .. tostring(err)) end
+  local differ = mh.checkpoint.mismatch(ck.options, run_options)
+  if differ then mh.cli.fail("--resume: " .. ckpt_path .. " belongs to another run: " .. differ) end
+  if type(ck.done) ~= "table" then mh.cli.fail("--resume: " .. ckpt_path .. " has no 'done' table") end
+  done = ck.done
+end
+out = mh.io.staged(opts.out, opts.resume)
+local finished = 0
+
 local summary, main = {}, nil
+mh.checkpoint.guard(function()
 for gi, g in ipairs(grids) do
-  local f, how = start_state(g)
-  local mx, my, mz = f:avg()
-  print(("%s: start %s, <m> = (%.4f, %.4f, %.4f)"):format(g.tag, how, mx, my, mz))
-  local start_m = f:m()
-  f:close()
-  local res = {}
+  local res = done[g.prefix .. "grid"] or {}
+  done[g.prefix .. "grid"] = res
+  local start_m
   for _, fname in ipairs({"field1", "field2"}) do
-    local r = run_field(g, start_m, fname)
-    res[fname] = r
+    if not res[fname] and not start_m then
+      local f, how = start_state(g)
+      local mx, my, mz = f:avg()
+      print(("%s: start %s, <m> = (%.4f, %.4f, %.4f)"):format(g.tag, how, mx, my, mz))
+      start_m = f:m()
+      f:close()
+    end
+  end
+  for _, fname in ipairs({"field1", "field2"}) do
+    local r = res[fname] or run_field(g, start_m, fname)
+    if not res[fname] then
+      res[fname] = r
+      mh.checkpoint.save(ckpt_path, {options = run_options, done = done})
+      finished = finished + 1
+      if finished == opts.interrupt_after then error("interrupted!") end
+    end
     print(("%s %s: zero %s ns, first min %s at %s ns, <m>(%g ns) = (%.4f, %.4f, %.4f), %d steps (%d rejected), %.1f s wall, %.3g cell-evals/s")
       :format(g.tag, fname, fmt(r.zero_ns), fmt(r.min_mx), fmt(r.min_ns), opts.t_ns, r.m_end[1], r.m_end[2],
               r.m_end[3], r.steps, r.rejected, r.wall, r.evals * r.cells / r.wall))
@@ -148,6 +183,8 @@ for gi, g in ipairs(grids) do
   if gi == 1 then main = res end
   summary[#summary + 1] = {g.tag, res}
 end
+end, function() end) -- the checkpoint already holds every finished field
+out.commit()
 
 -- Comparison with the published OOMMF numbers (field 1, 2.5 nm cells).
 local r1 = main.field1

@@ -166,4 +166,20 @@ function T.test_fig3_resume_matches_uninterrupted_run()
   end
 end
 
+-- stdprob4: Ctrl-C after the first field keeps it; --resume runs only the
+-- second and the outputs equal an uninterrupted run's.
+function T.test_stdprob4_resume_matches_uninterrupted_run()
+  local a, b = tmpdir(), tmpdir()
+  local base = ("%s examples/stdprob4.lua --quick --quiet --t-ns 0.05 "):format(mh.io.shell_quote(host))
+  lu.assertEquals(run(base .. "--out " .. a .. " >/dev/null"), 0)
+  lu.assertEquals(run(base .. "--out " .. b .. " --interrupt-after 1 >/dev/null 2>&1"), 130)
+  lu.assertFalse(mh.io.exists(b .. "/quick_field1.txt")) -- staged, not under its final name
+  lu.assertEquals(run(base .. "--out " .. b .. " --resume --t-ns 0.06 >/dev/null 2>&1"), 1)
+  lu.assertEquals(run(base .. "--out " .. b .. " --resume >/dev/null 2>&1"), 0)
+  for _, name in ipairs {"quick_field1.txt", "quick_field2.txt"} do
+    lu.assertEquals(io.open(b .. "/" .. name, "rb"):read("a"), io.open(a .. "/" .. name, "rb"):read("a"), name)
+  end
+  os.execute("rm -rf " .. mh.io.shell_quote(a) .. " " .. mh.io.shell_quote(b))
+end
+
 return {TestExperiment = T}
