@@ -191,10 +191,9 @@ in the material cells.
 @raise on a missing or out-of-range option, an unknown key, or a grid too large for memory
 @usage local film = mh.film{nx = 64, ny = 64, dx = 5e-9, dz = 20e-9, shape = "disk"}
 */
-static int film_new(lua_State *L)
+/* The film options at slot 1 into *p, every range and resource checked. */
+static void film_params(lua_State *L, mm_params *pp)
 {
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lmh_checkoptions(L, 1, FILM_KEYS, "film");
     mm_params p;
     memset(&p, 0, sizeof p);
     if (lua_getfield(L, 1, "nx") == LUA_TNIL || (lua_pop(L, 1), lua_getfield(L, 1, "ny")) == LUA_TNIL)
@@ -252,7 +251,15 @@ static int film_new(lua_State *L)
                   (double)pages * (double)psize / 1e9);
     if (p.temperature > 0 && p.alpha == 0)
         lmh_error(L, "option 'temperature' > 0 needs alpha > 0 (fluctuation–dissipation)");
+    *pp = p;
+}
 
+static int film_new(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lmh_checkoptions(L, 1, FILM_KEYS, "film");
+    mm_params p;
+    film_params(L, &p);
     lfilm *u = lua_newuserdatauv(L, sizeof *u, UV_COUNT);
     memset(u, 0, sizeof *u);
     u->L = L;
@@ -1004,6 +1011,60 @@ static void run_options(lua_State *L, lfilm *u, mm_run_opts *o)
         lmh_error(L, "run: option 'table' must be a file path");
 }
 
+/* After a run: remember how far autosave numbered (a later run with the
+ * same prefix continues), and give the film its own field_fn back when the
+ * run brought one. */
+static void run_restore(lua_State *L, lfilm *u, const run_ctx *c, int run_fn)
+{
+    if (c->saved > 0) {
+        if (lua_getiuservalue(L, 1, UV_SAVES) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            lua_newtable(L);
+            lua_pushvalue(L, -1);
+            lua_setiuservalue(L, 1, UV_SAVES);
+        }
+        lua_pushinteger(L, (lua_Integer)(c->save_base + c->saved));
+        lua_setfield(L, -2, c->save_prefix);
+        lua_pop(L, 1);
+    }
+    if (run_fn) {
+        u->fn_slot = UV_FIELD_FN;
+        int keep = lua_getiuservalue(L, 1, UV_FIELD_FN) == LUA_TFUNCTION;
+        lua_pop(L, 1);
+        mm_film_set_field_fn(u->f, keep ? lua_field_cb : NULL, keep ? u : NULL);
+        lua_pushnil(L);
+        lua_setiuservalue(L, 1, UV_RUN_FN);
+    }
+}
+
+/* film:run's results for core status st: steps, rejected, or nil and a
+ * message (expected failures), or a raised error. */
+static int run_result(lua_State *L, lfilm *u, const run_ctx *cp, const mm_run_opts *op, int st, int closed,
+                      double t_end, long long steps, unsigned long long rejected)
+{
+    mm_film *f = u->f;
+    if (cp->err[0] && !u->cb_failed)
+        return lmh_fail(L, "%s", cp->err);
+    if (st == MH_ENOCONV && !u->cb_failed)
+        return lmh_fail(L, "run: integration failed at t = %g ns: %s", f->t * 1e9,
+                        op->solver == MM_RK45 ? "step size underflow (state not finite or tol too tight)"
+                                            : "state not finite (dt too large for this field?)");
+    if (st == MH_ERANGE && !u->cb_failed)
+        return lmh_error(L, "run: time does not advance at t = %g s (steps of %g s are below the spacing of "
+                            "doubles there); set a smaller time with film:time(t)", f->t, f->last_dt);
+    if (st != MH_OK)
+        return film_error(L, u, st, "run");
+    if (!closed)
+        return lmh_fail(L, "run: error writing the table file");
+    if (f->t < t_end && !u->stopped)
+        return lmh_fail(L, "run: max_steps = %lld reached at t = %g ns, before the end of the run at %g ns "
+                           "(%lld steps done; raise max_steps or run again to continue)",
+                        op->max_steps, f->t * 1e9, t_end * 1e9, steps);
+    lua_pushinteger(L, steps);
+    lua_pushinteger(L, (lua_Integer)rejected);
+    return 2;
+}
+
 /* film:run(seconds, {solver="rk45"|"rk4"|"heun", dt=, tol=1e-5, adaptive=true,
  * table=path, every=s, columns={{name, unit, fn(film, t)}, ...},
  * autosave={every=s, prefix=, format=, vtk=}, progress=, on_step=fn(film, t)
@@ -1090,46 +1151,9 @@ static int film_run(lua_State *L)
     unsigned long long rejected;
     int st = mm_run(f, secs, &o, &steps, &rejected);
     mh_meter_end(&meter);
-    if (c.saved > 0) {
-        if (lua_getiuservalue(L, 1, UV_SAVES) != LUA_TTABLE) {
-            lua_pop(L, 1);
-            lua_newtable(L);
-            lua_pushvalue(L, -1);
-            lua_setiuservalue(L, 1, UV_SAVES);
-        }
-        lua_pushinteger(L, (lua_Integer)(c.save_base + c.saved));
-        lua_setfield(L, -2, c.save_prefix);
-        lua_pop(L, 1);
-    }
-    if (run_fn) {
-        u->fn_slot = UV_FIELD_FN;
-        int keep = lua_getiuservalue(L, 1, UV_FIELD_FN) == LUA_TFUNCTION;
-        lua_pop(L, 1);
-        mm_film_set_field_fn(f, keep ? lua_field_cb : NULL, keep ? u : NULL);
-        lua_pushnil(L);
-        lua_setiuservalue(L, 1, UV_RUN_FN);
-    }
+    run_restore(L, u, &c, run_fn);
     int closed = !o.table || fclose(o.table) == 0;
-    if (c.err[0] && !u->cb_failed)
-        return lmh_fail(L, "%s", c.err);
-    if (st == MH_ENOCONV && !u->cb_failed)
-        return lmh_fail(L, "run: integration failed at t = %g ns: %s", f->t * 1e9,
-                        o.solver == MM_RK45 ? "step size underflow (state not finite or tol too tight)"
-                                            : "state not finite (dt too large for this field?)");
-    if (st == MH_ERANGE && !u->cb_failed)
-        return lmh_error(L, "run: time does not advance at t = %g s (steps of %g s are below the spacing of "
-                            "doubles there); set a smaller time with film:time(t)", f->t, f->last_dt);
-    if (st != MH_OK)
-        return film_error(L, u, st, "run");
-    if (!closed)
-        return lmh_fail(L, "run: error writing the table file");
-    if (f->t < t_end && !u->stopped)
-        return lmh_fail(L, "run: max_steps = %lld reached at t = %g ns, before the end of the run at %g ns "
-                           "(%lld steps done; raise max_steps or run again to continue)",
-                        o.max_steps, f->t * 1e9, t_end * 1e9, steps);
-    lua_pushinteger(L, steps);
-    lua_pushinteger(L, (lua_Integer)rejected);
-    return 2;
+    return run_result(L, u, &c, &o, st, closed, t_end, steps, rejected);
 }
 
 /* film:relax{torque = 1e-2*Ms... , tol = 1e-4, max_steps = 1e6} -> steps, torque | nil, msg */
