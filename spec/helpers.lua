@@ -85,9 +85,13 @@ function H.rock_tree()
   local tmp = os.tmpname()
   os.remove(tmp)
   local src, tree = tmp .. "/src", tmp .. "/tree"
-  local rc, out = H.sh(("mkdir -p %s && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t %s && "
+  -- the sources: tracked and not-ignored files of a git checkout, else (an
+  -- unpacked copy, as under `luarocks test`) everything but build/ and out/
+  local rc, out = H.sh(("mkdir -p %s && if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then "
+    .. "git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t %s; "
+    .. "else tar --exclude=./build --exclude=./out -cf - . | tar -xf - -C %s; fi && "
     .. "cd %s && env -u SANITIZE -u MAKELEVEL -u MFLAGS MAKEFLAGS=-j2 luarocks --lua-version=5.4 --tree=%s "
-    .. "make --deps-mode=none rockspec/maghop-scm-1.rockspec"):format(q(src), q(src), q(src), q(tree)))
+    .. "make --deps-mode=none rockspec/maghop-scm-1.rockspec"):format(q(src), q(src), q(src), q(src), q(tree)))
   if rc ~= 0 then return nil, out end
   rock_tree = tree
   return tree
