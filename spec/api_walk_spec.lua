@@ -168,6 +168,7 @@ add("mh.amr.inference_weights", function() return {tw():conductance(), tw():refe
 add("mh.amr.infer", function() return {tw().film, el(), "+-+-", {mode = "sync", xi = 0.98, max_sweeps = 3}} end,
     {"film", "electrodes", "state", "option"}, 4)
 add("mh.twin.new", function() return {{nodes = 4, cell = 50e-9, init = false, width = 1e-9, xi = 0.9}} end, {"option"}, 1)
+add("mh.pairwise.upper", function() return {mh.compact.new():conductance()} end, {"#1", "'G'"})
 -- sweeps (run needs a results file)
 add("mh.sweep.task_seed", function() return {"a=1"} end, {"key"})
 add("mh.sweep.parse", function() return {"a=1,2", {"a"}} end, {"text", "keys"})
@@ -233,14 +234,13 @@ local SKIP = {
   ["mh.mpi.abort"] = "ends the process", ["mh.mpi.barrier"] = "needs MPI", ["mh.mpi.bcast"] = "needs MPI",
   ["mh.mpi.farm_open"] = "needs MPI", ["mh.mpi.farm_work"] = "needs MPI", ["mh.mpi.rank"] = "needs MPI",
   ["mh.mpi.recv"] = "needs MPI", ["mh.mpi.send"] = "needs MPI", ["mh.mpi.size"] = "needs MPI",
-  ["mh.pairwise.device"] = "fitted model needs twin traces (spec/pairwise_spec.lua)",
-  ["mh.pairwise.field_features"] = "fitted model needs twin traces (spec/pairwise_spec.lua)",
-  ["mh.pairwise.fit"] = "fitted model needs twin traces (spec/pairwise_spec.lua)",
-  ["mh.pairwise.pairs"] = "fitted model needs twin traces (spec/pairwise_spec.lua)",
-  ["mh.pairwise.r2"] = "fitted model needs twin traces (spec/pairwise_spec.lua)",
-  ["mh.pairwise.record"] = "fitted model needs twin traces (spec/pairwise_spec.lua)",
-  ["mh.pairwise.step"] = "fitted model needs twin traces (spec/pairwise_spec.lua)",
-  ["mh.pairwise.upper"] = "fitted model needs twin traces (spec/pairwise_spec.lua)",
+  ["mh.pairwise.device"] = "needs a model fitted on twin traces (a minute); checked in spec/pairwise_spec.lua",
+  ["mh.pairwise.field_features"] = "needs a model fitted on twin traces (a minute); checked in spec/pairwise_spec.lua",
+  ["mh.pairwise.fit"] = "needs a model fitted on twin traces (a minute); checked in spec/pairwise_spec.lua",
+  ["mh.pairwise.pairs"] = "needs a model fitted on twin traces (a minute); checked in spec/pairwise_spec.lua",
+  ["mh.pairwise.r2"] = "needs a model fitted on twin traces (a minute); checked in spec/pairwise_spec.lua",
+  ["mh.pairwise.record"] = "needs a model fitted on twin traces (a minute); checked in spec/pairwise_spec.lua",
+  ["mh.pairwise.step"] = "needs a model fitted on twin traces (a minute); checked in spec/pairwise_spec.lua",
 }
 
 local BUDGET = 200000000 -- VM instructions per call (a hang in Lua stops here)

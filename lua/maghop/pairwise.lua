@@ -40,6 +40,7 @@ pairwise.pairs = pair_list
 --- Pair values (upper triangle, pair order 12, 13, ..., 23, ...) of an N x N
 -- matrix (Array or table of rows).
 function pairwise.upper(G)
+  args.matrix("pairwise.upper", "argument 'G'", G)
   local t = type(G) == "table" and G or G:totable()
   local v = {}
   for i = 1, #t - 1 do for j = i + 1, #t do v[#v + 1] = t[i][j] end end
