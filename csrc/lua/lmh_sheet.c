@@ -90,7 +90,7 @@ int lmh_optsolver(lua_State *L, int t)
         const char *nm = lua_tostring(L, -1);
         kind = nm ? mh_solver_kind(nm) : -1;
         if (kind < 0)
-            lmh_argerror(L, t, "solver must be one of cholmod, ic0, jacobi, mg; got %s",
+            lmh_argerror(L, t, "solver must be one of cholmod, mg; got %s",
                         nm ? nm : luaL_typename(L, -1));
     }
     lua_pop(L, 1);

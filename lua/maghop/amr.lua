@@ -58,8 +58,8 @@ local function solver_opts(opts, fname)
 end
 
 --- A reusable AMR solver: amr.solver(film, electrodes, {sigma0 = 5e6 S/m,
--- amr_ratio = 0.02, thickness = film nz*dz, solver = "cholmod"|"ic0"|
--- "jacobi"|"mg", tol =, maxit =}). Methods (mode "film" uses the film's m,
+-- amr_ratio = 0.02, thickness = film nz*dz, solver = "cholmod"|"mg",
+-- tol =, maxit = (multigrid-preconditioned CG)}). Methods (mode "film" uses the film's m,
 -- "saturated" the film saturated out of plane): s:conductance([mode]),
 -- s:currents(volts[, mode]), s:potential(volts[, mode]), s:info().
 function amr.solver(film, el, opts)

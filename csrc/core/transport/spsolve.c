@@ -56,7 +56,7 @@ static int csr_copy(mh_csr *dst, const mh_csr *src)
     return MH_OK;
 }
 
-static const char *solver_names[MH_SOLVER_COUNT] = {"cholmod", "ic0", "jacobi", "mg"};
+static const char *solver_names[MH_SOLVER_COUNT] = {"cholmod", "mg"};
 
 const char *mh_solver_name(int kind)
 {
@@ -342,111 +342,6 @@ static void mg_vcycle(const mg_hier *h, int l, const double *b, double *x, doubl
     gs_sweep(L, b, x, -1);
 }
 
-/* ----------------------------------------------------------------- IC(0) */
-
-typedef struct ic0 {
-    int n;
-    int *rowptr, *col; /* lower triangle incl. diagonal (last in each row) */
-    double *val;
-} ic0;
-
-static void ic0_free(ic0 *f)
-{
-    free(f->rowptr);
-    free(f->col);
-    free(f->val);
-    memset(f, 0, sizeof *f);
-}
-
-static int ic0_pattern(ic0 *f, const mh_csr *A)
-{
-    int n = A->n, nnz = 0;
-    for (int i = 0; i < n; i++)
-        for (int p = A->rowptr[i]; p < A->rowptr[i + 1]; p++)
-            if (A->col[p] <= i)
-                nnz++;
-    f->n = n;
-    f->rowptr = malloc((size_t)(n + 1) * sizeof(int));
-    f->col = malloc((size_t)(nnz + 1) * sizeof(int));
-    f->val = malloc((size_t)(nnz + 1) * sizeof(double));
-    if (!f->rowptr || !f->col || !f->val)
-        return MH_ENOMEM;
-    nnz = 0;
-    for (int i = 0; i < n; i++) {
-        f->rowptr[i] = nnz;
-        for (int p = A->rowptr[i]; p < A->rowptr[i + 1]; p++)
-            if (A->col[p] <= i)
-                f->col[nnz++] = A->col[p];
-        if (nnz == f->rowptr[i] || f->col[nnz - 1] != i)
-            return MH_EINVAL; /* needs a stored diagonal, sorted columns */
-    }
-    f->rowptr[n] = nnz;
-    return MH_OK;
-}
-
-/* Row-oriented IC(0); on a non-positive pivot the diagonal is raised by a
- * growing relative shift (Manteuffel) and the factorization restarted. */
-static int ic0_factor(ic0 *f, const mh_csr *A)
-{
-    int n = f->n;
-    for (double shift = 0.0; shift < 1.0; shift = shift == 0.0 ? 1e-3 : 2.0 * shift) {
-        int q = 0, ok = 1;
-        for (int i = 0; i < n && ok; i++) {
-            for (int p = A->rowptr[i]; p < A->rowptr[i + 1]; p++) {
-                int j = A->col[p];
-                if (j > i)
-                    continue;
-                f->val[q++] = (j == i) ? A->val[p] * (1.0 + shift) : A->val[p];
-            }
-            int a0 = f->rowptr[i], a1 = f->rowptr[i + 1];
-            for (int a = a0; a < a1 - 1; a++) {
-                int k = f->col[a];
-                /* L[i,k] -= sum_{m<k} L[i,m] L[k,m], sorted merge */
-                double s = f->val[a];
-                int b = f->rowptr[k], b1 = f->rowptr[k + 1] - 1, c = a0;
-                while (c < a && b < b1) {
-                    if (f->col[c] == f->col[b])
-                        s -= f->val[c++] * f->val[b++];
-                    else if (f->col[c] < f->col[b])
-                        c++;
-                    else
-                        b++;
-                }
-                f->val[a] = s / f->val[b1];
-            }
-            double d = f->val[a1 - 1];
-            for (int a = a0; a < a1 - 1; a++)
-                d -= f->val[a] * f->val[a];
-            if (!(d > 0.0))
-                ok = 0;
-            else
-                f->val[a1 - 1] = sqrt(d);
-        }
-        if (ok)
-            return MH_OK;
-    }
-    return MH_ESINGULAR;
-}
-
-static void ic0_apply(const ic0 *f, const double *r, double *z)
-{
-    int n = f->n;
-    for (int i = 0; i < n; i++) {
-        double s = r[i];
-        int a1 = f->rowptr[i + 1] - 1;
-        for (int a = f->rowptr[i]; a < a1; a++)
-            s -= f->val[a] * z[f->col[a]];
-        z[i] = s / f->val[a1];
-    }
-    for (int i = n - 1; i >= 0; i--) {
-        int a1 = f->rowptr[i + 1] - 1;
-        z[i] /= f->val[a1];
-        double zi = z[i];
-        for (int a = f->rowptr[i]; a < a1; a++)
-            z[f->col[a]] -= f->val[a] * zi;
-    }
-}
-
 /* ---------------------------------------------------------------- solver */
 
 struct mh_spsolver {
@@ -458,9 +353,7 @@ struct mh_spsolver {
     int cc_started;
     cholmod_sparse *Ac; /* upper triangle, CSC */
     cholmod_factor *L;
-    /* iterative */
-    double *jdiag;
-    ic0 ic;
+    /* multigrid-preconditioned CG */
     mg_hier mg;
     int mg_built;
 };
@@ -480,8 +373,6 @@ void mh_spsolver_free(mh_spsolver *s)
     }
     mh_csr_clear(&s->A);
     free(s->coords);
-    free(s->jdiag);
-    ic0_free(&s->ic);
     mg_free(&s->mg);
     free(s);
 }
@@ -551,9 +442,6 @@ mh_spsolver *mh_spsolver_new(int kind, const mh_csr *A, const int *coords, int *
         s->L = cholmod_analyze(s->Ac, &s->cc);
         if (!s->L)
             goto fail;
-    } else if (kind == MH_SOLVER_IC0) {
-        if ((st = ic0_pattern(&s->ic, A)) != MH_OK)
-            goto fail;
     }
     *status = MH_OK;
     return s;
@@ -579,25 +467,6 @@ int mh_spsolver_setup(mh_spsolver *s, const mh_csr *A)
         if (s->cc.status < CHOLMOD_OK)
             return MH_ENOMEM;
         break;
-    case MH_SOLVER_JACOBI:
-        if (!s->jdiag && !(s->jdiag = malloc((size_t)s->n * sizeof(double))))
-            return MH_ENOMEM;
-        for (int r = 0; r < s->n; r++) {
-            double d = 0.0;
-            for (int p = s->A.rowptr[r]; p < s->A.rowptr[r + 1]; p++)
-                if (s->A.col[p] == r)
-                    d = s->A.val[p];
-            if (!(d > 0.0))
-                return MH_ESINGULAR;
-            s->jdiag[r] = 1.0 / d;
-        }
-        break;
-    case MH_SOLVER_IC0: {
-        int st = ic0_factor(&s->ic, &s->A);
-        if (st != MH_OK)
-            return st;
-        break;
-    }
     case MH_SOLVER_MG: {
         if (s->mg_built)
             mg_free(&s->mg);
@@ -633,18 +502,7 @@ static double true_relres(const mh_csr *A, const double *b, const double *x, dou
 
 static void precond(const mh_spsolver *s, const double *r, double *z, double **mgwork)
 {
-    switch (s->kind) {
-    case MH_SOLVER_JACOBI:
-        for (int i = 0; i < s->n; i++)
-            z[i] = r[i] * s->jdiag[i];
-        break;
-    case MH_SOLVER_IC0:
-        ic0_apply(&s->ic, r, z);
-        break;
-    default:
-        mg_vcycle(&s->mg, 0, r, z, mgwork);
-        break;
-    }
+    mg_vcycle(&s->mg, 0, r, z, mgwork);
 }
 
 /* Preconditioned CG on one column; returns MH_OK or MH_ENOCONV. */

@@ -4,11 +4,9 @@
  * One matrix pattern is analysed once (`mh_spsolver_new`); new values on
  * that pattern are loaded with `mh_spsolver_setup` (numeric factorization
  * or preconditioner rebuild); any number of right-hand sides are then
- * solved with `mh_spsolver_solve`. Four methods share the interface:
+ * solved with `mh_spsolver_solve`. Two methods share the interface:
  *   cholmod  sparse direct Cholesky (SuiteSparse CHOLMOD), symbolic
  *            analysis reused across setups, all right-hand sides at once;
- *   ic0      conjugate gradients, incomplete-Cholesky IC(0) preconditioner;
- *   jacobi   conjugate gradients, diagonal preconditioner;
  *   mg       conjugate gradients preconditioned by an aggregation
  *            multigrid V-cycle (2×2 grid aggregates, Galerkin coarse
  *            operators, symmetric Gauss–Seidel smoothing).
@@ -36,16 +34,14 @@ void mh_csr_matvec(const mh_csr *A, const double *x, double *y);
 
 enum {
     MH_SOLVER_CHOLMOD = 0,
-    MH_SOLVER_IC0 = 1,
-    MH_SOLVER_JACOBI = 2,
-    MH_SOLVER_MG = 3,
-    MH_SOLVER_COUNT = 4
+    MH_SOLVER_MG = 1,
+    MH_SOLVER_COUNT = 2
 };
 /* The default (fastest in scripts/bench_transport.lua on the reference
  * machine). */
 #define MH_SOLVER_DEFAULT MH_SOLVER_CHOLMOD
 
-/* Name of a solver kind ("cholmod", "ic0", "jacobi", "mg"); NULL if unknown. */
+/* Name of a solver kind ("cholmod", "mg"); NULL if unknown. */
 const char *mh_solver_name(int kind);
 /* Kind for a name, or -1 if unknown. */
 int mh_solver_kind(const char *name);
