@@ -83,7 +83,7 @@ function hopfield.parse(label)
 end
 
 --- Similarity S = x . y of two ±1 vectors.
-function hopfield.similarity(x, y)
+local function similarity(x, y)
   x = args.pm1("hopfield.similarity", "argument 'x'", x)
   y = args.pm1("hopfield.similarity", "argument 'y'", y)
   if #x ~= #y then args.fail("hopfield.similarity: lengths %d and %d differ", #x, #y) end
@@ -91,6 +91,7 @@ function hopfield.similarity(x, y)
   for i = 1, #x do s = s + x[i] * y[i] end
   return s
 end
+hopfield.similarity = similarity
 
 --- Index of the pattern with maximum similarity to x (first on ties), and S.
 function hopfield.classify(x, patterns)
@@ -100,7 +101,7 @@ function hopfield.classify(x, patterns)
   end
   local best, best_s = 1, -math.huge
   for p = 1, #patterns do
-    local s = hopfield.similarity(x, patterns[p])
+    local s = similarity(x, patterns[p]) -- the local: no per-call error wrapper on this hot path
     if s > best_s then best, best_s = p, s end
   end
   return best, best_s
