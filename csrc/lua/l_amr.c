@@ -62,10 +62,8 @@ static int amr_close(lua_State *L)
 
 static int amr_tostring(lua_State *L)
 {
-    lamr *u = luaL_checkudata(L, 1, AMR_MT);
-    if (!u->sheet)
-        lua_pushstring(L, "AMRSolver (closed)");
-    else
+    lamr *u = lmh_toopen(L, AMR_MT, offsetof(lamr, sheet), "AMRSolver");
+    if (u)
         lua_pushfstring(L, "AMRSolver %dx%d film, %d pads, %d unknowns (%s)", u->nx, u->ny, u->npads,
                         mh_sheet_unknowns(u->sheet), mh_solver_name(mh_sheet_solver(u->sheet)));
     return 1;

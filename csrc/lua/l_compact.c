@@ -224,10 +224,8 @@ static int compact_set_conductance(lua_State *L)
 
 static int compact_tostring(lua_State *L)
 {
-    mh_compact *c = luaL_checkudata(L, 1, COMPACT_MT);
-    if (!c->g)
-        lua_pushliteral(L, "Compact device (closed)");
-    else
+    mh_compact *c = lmh_toopen(L, COMPACT_MT, offsetof(mh_compact, g), "Compact device");
+    if (c)
         lua_pushfstring(L, "Compact device, %d nodes, eta=%f S/V^2", c->n, c->eta);
     return 1;
 }

@@ -9,6 +9,7 @@ Cells are indexed 1-based (i, j, k). `film:m()`, `film:field()`,
 @classmod Field
 */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,10 +223,8 @@ static int field_close(lua_State *L)
 
 static int field_tostring(lua_State *L)
 {
-    lmh_field *f = luaL_checkudata(L, 1, LMH_FIELD_MT);
-    if (!f->data)
-        lua_pushliteral(L, "Field (closed)");
-    else
+    lmh_field *f = lmh_toopen(L, LMH_FIELD_MT, offsetof(lmh_field, data), "Field");
+    if (f)
         lua_pushfstring(L, "Field %dx%dx%d (%d comps)", f->nx, f->ny, f->nz, f->ncomp);
     return 1;
 }

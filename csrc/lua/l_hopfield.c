@@ -221,10 +221,8 @@ static int net_weights(lua_State *L)
 
 static int net_tostring(lua_State *L)
 {
-    lmh_hopfield *h = luaL_checkudata(L, 1, HOPFIELD_MT);
-    if (!h->w)
-        lua_pushliteral(L, "Hopfield network (closed)");
-    else
+    lmh_hopfield *h = lmh_toopen(L, HOPFIELD_MT, offsetof(lmh_hopfield, w), "Hopfield network");
+    if (h)
         lua_pushfstring(L, "Hopfield network, %d nodes", h->n);
     return 1;
 }

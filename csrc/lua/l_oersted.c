@@ -37,10 +37,8 @@ static int oe_close(lua_State *L)
 
 static int oe_tostring(lua_State *L)
 {
-    loe *u = luaL_checkudata(L, 1, OE_MT);
-    if (!u->d)
-        lua_pushstring(L, "OerstedSolver (closed)");
-    else
+    loe *u = lmh_toopen(L, OE_MT, offsetof(loe, d), "OerstedSolver");
+    if (u)
         lua_pushfstring(L, "OerstedSolver %dx%dx%d film, %d pads, offset %f nm", u->nx, u->ny, u->nz,
                         u->npads, u->offset * 1e9);
     return 1;

@@ -251,6 +251,17 @@ void *lmh_checkopen(lua_State *L, int arg, const char *tname, size_t handle, con
     return u;
 }
 
+void *lmh_toopen(lua_State *L, const char *tname, size_t handle, const char *name)
+{
+    char *u = luaL_checkudata(L, 1, tname);
+    void *h;
+    memcpy(&h, u + handle, sizeof h);
+    if (h)
+        return u;
+    lua_pushfstring(L, "%s (closed)", name);
+    return NULL;
+}
+
 #define OWNED_MT "maghop.owned"
 
 typedef struct {

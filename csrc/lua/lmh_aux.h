@@ -90,6 +90,11 @@ void lmh_newtype(lua_State *L, const char *tname, const luaL_Reg *methods, const
  * naming the argument ("<what> is closed") otherwise. */
 void *lmh_checkopen(lua_State *L, int arg, const char *tname, size_t handle, const char *what);
 
+/* For a __tostring: the userdata of type tname at slot 1 when its handle
+ * (as for lmh_checkopen) is set; when closed, pushes "<name> (closed)" and
+ * returns NULL. */
+void *lmh_toopen(lua_State *L, const char *tname, size_t handle, const char *name);
+
 /* Push a scratch userdata of `size` zeroed bytes whose finalizer fin (NULL
  * ignored) runs on that memory at collection: C objects owned for the span
  * of one call are freed even when Lua raises. Returns the memory. */
