@@ -85,6 +85,9 @@ local show_progress = nil -- default: when stderr is a terminal
 if opts.quiet then show_progress = false end
 local rows = mh.sweep.run {
   params = {pitch = PITCHES, width = WIDTHS, xi = XIS}, seeds = SEEDS, out = csv, progress = show_progress,
+  -- one twin is trained per (pitch, width): keep those tasks on one rank so
+  -- no rank trains a device another rank already has
+  group = {"pitch", "width"},
   run = function(p)
     local t = train(p.pitch, p.width)
     local w = t.G - t.G1 * p.xi

@@ -19,8 +19,8 @@ supported_platforms = {"linux"}
 -- argparse: option parsing of the example scripts (mh.cli.parse); luaunit: the
 -- test suite (`luarocks test`). luaunit is a plain dependency, not a
 -- test_dependency, because luarocks 3.8 resolves test_dependencies online
--- whatever --deps-mode says. Offline, with the Debian packages lua-argparse
--- and lua-unit installed, build with --deps-mode=none (see the README).
+-- whatever --deps-mode says. Offline, scripts/bootstrap.sh registers the
+-- Debian packages lua-argparse and lua-unit as rocks_provided (see README).
 dependencies = {
   "lua >= 5.4, < 5.5",
   "argparse >= 0.6",
