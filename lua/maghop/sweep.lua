@@ -27,9 +27,9 @@ local RESERVED = {key = true, seed = true, status = true, wall_s = true, error =
 local OPTIONS = {params = true, seeds = true, run = true, out = true, retry_failed = true,
                  metrics = true, progress = true, group = true}
 
----------------------------------------------------------------------------
+-- =========================================================================
 -- Values, keys, seeds
----------------------------------------------------------------------------
+-- =========================================================================
 
 --- Shortest decimal text that reads back as exactly v (integers as %d).
 local function repr(v)
@@ -75,9 +75,9 @@ function sweep.task_seed(key)
   return (h >> 34) + 1
 end
 
----------------------------------------------------------------------------
+-- =========================================================================
 -- CSV cells and rows (one row per line: newlines in text become "\n")
----------------------------------------------------------------------------
+-- =========================================================================
 
 local function csv_cell(s)
   s = s:gsub("\\", "\\\\"):gsub("\r", "\\r"):gsub("\n", "\\n")
@@ -125,9 +125,9 @@ local function csv_split(line)
 end
 sweep.csv_split = csv_split
 
----------------------------------------------------------------------------
+-- =========================================================================
 -- Argument checking (errors are raised at the caller of mh.sweep)
----------------------------------------------------------------------------
+-- =========================================================================
 
 local function bad(msg) error("mh.sweep: " .. msg, 0) end
 
@@ -247,9 +247,9 @@ local function expand(params, names, seeds)
   return tasks
 end
 
----------------------------------------------------------------------------
+-- =========================================================================
 -- Results file
----------------------------------------------------------------------------
+-- =========================================================================
 
 local function header_of(names, metrics)
   local h = {"key"}
@@ -383,9 +383,9 @@ local function units_of(tasks, idx, group)
   return units
 end
 
----------------------------------------------------------------------------
+-- =========================================================================
 -- The results file as a writer: header known or pending, rows appended
----------------------------------------------------------------------------
+-- =========================================================================
 
 local Writer = {}
 Writer.__index = Writer
@@ -505,9 +505,9 @@ function Writer:close()
   self.pending = {}
 end
 
----------------------------------------------------------------------------
+-- =========================================================================
 -- Reading results back
----------------------------------------------------------------------------
+-- =========================================================================
 
 --- Rows of a results file (sweep.read) or of its text (sweep.parse) as
 -- tables keyed by column name (numbers where a cell reads as one), sorted
@@ -545,9 +545,9 @@ function sweep.read(path, keys)
   return sweep.parse(text, keys)
 end
 
----------------------------------------------------------------------------
+-- =========================================================================
 -- Running
----------------------------------------------------------------------------
+-- =========================================================================
 
 --- Progress mode: 0 none, 1 a live line (stderr is a terminal), 2 a line
 -- every 10 s and at the end (log files of cluster jobs). Default: 1 on a
@@ -629,13 +629,13 @@ function sweep.run(o)
     local st = status[t.key]
     if not st then idx[#idx + 1] = i elseif st == "failed" then failed0 = failed0 + 1 end
   end
-  local todo = {}
+  local pending = {}
   for _, u in ipairs(units_of(tasks, idx, o.group)) do
-    for _, i in ipairs(u) do todo[#todo + 1] = tasks[i] end
+    for _, i in ipairs(u) do pending[#pending + 1] = tasks[i] end
   end
-  local prog = progress_reporter(progress_mode(o, 1), #tasks, #tasks - #todo, failed0)
+  local prog = progress_reporter(progress_mode(o, 1), #tasks, #tasks - #pending, failed0)
   local ran_failed, bad = 0, nil
-  for _, t in ipairs(todo) do
+  for _, t in ipairs(pending) do
     local rec = execute(o, t, names, w.metrics)
     w:add(rec)
     prog.step(rec.status == "failed")
@@ -648,17 +648,17 @@ function sweep.run(o)
     error(("mh.sweep: task %s: %s (recorded as failed in %s)"):format(bad.task.key, bad.err, o.out), 2)
   end
   local rows = sweep.read(o.out, keyset) or {}
-  return rows, {total = #tasks, skipped = #tasks - #todo, ran = prog.ran, failed = ran_failed,
+  return rows, {total = #tasks, skipped = #tasks - #pending, ran = prog.ran, failed = ran_failed,
                 elapsed_s = core.wtime() - t0}
 end
 
----------------------------------------------------------------------------
+-- =========================================================================
 -- Over MPI ranks: rank 0 reads the file, the first tasks fix the metric
 -- columns, then every rank (rank 0 too) takes units (a task, or a group of
 -- tasks) from rank 0's manager thread; rows are written on rank 0 as they
 -- arrive. The closing broadcast gives
 -- every rank the same rows and summary, or the same error.
----------------------------------------------------------------------------
+-- =========================================================================
 
 local function split(s, sep)
   local out = {}
