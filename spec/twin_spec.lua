@@ -153,6 +153,15 @@ function T.test_state_records_geometry()
   os.execute("rm -rf " .. mh.io.shell_quote(dir))
 end
 
+-- A 4-node disk follows an explicit pitch; a disk too small for its pads is
+-- refused by name (it failed deep inside the Oersted solver).
+function T.test_four_node_disk_follows_pitch()
+  local d = mh.twin.new {nodes = 4, pitch = 600e-9, cell = 50e-9, init = false, volts = 1e-3}
+  lu.assertAlmostEquals(d.geometry.disk_diameter, 1.32e-6, 1e-18)
+  lu.assertTrue(d:conductance()[1][2] < 0)
+  H.raises("option 'disk_diameter'", mh.twin.new, {nodes = 4, pitch = 600e-9, disk_diameter = 1e-6, cell = 50e-9})
+end
+
 function T.test_bad_input()
   H.raises("option 'preset'", mh.twin.new, {preset = "fast"})
   H.raises("4 or 35 nodes", mh.twin.new, {nodes = 5})

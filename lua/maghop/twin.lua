@@ -98,6 +98,9 @@ local function geometry_film(nodes, preset, opts)
   for k, v in pairs(twin.geometry) do g[k] = v end
   for k, v in pairs(gp) do g[k] = v end
   for _, k in ipairs {"pitch", "pad", "disk_diameter"} do g[k] = length_opt(opts, k, 1e-3) or g[k] end
+  -- an explicit pitch too large for the preset's 4-node disk widens the disk
+  -- to 2.2 pitches (the presets' ratio) unless its diameter is given too
+  if opts.pitch ~= nil and opts.disk_diameter == nil then g.disk_diameter = math.max(g.disk_diameter, 2.2 * g.pitch) end
   g.thickness = length_opt(opts, "thickness", 1e-6) or g.thickness
   local cell = length_opt(opts, "cell", 1e-6) or gp.cell or (nodes == 4 and preset.cell4 or preset.cell)
   if cell > g.pad / 2 then
@@ -115,6 +118,12 @@ local function geometry_film(nodes, preset, opts)
   end
   local cols, rows, shape, w, h
   if nodes == 4 then
+    -- the pads' outer corners lie sqrt(2) (pitch + pad) / 2 from the centre
+    local reach = math.sqrt(2) * (g.pitch + g.pad)
+    if g.disk_diameter < reach then
+      error(("twin.new: option 'disk_diameter' (%g m) must be at least sqrt(2) (pitch + pad) = %g m so the "
+        .. "pads lie on the disk"):format(g.disk_diameter, reach), 3)
+    end
     cols, rows, shape = 2, 2, "disk"
     w, h = g.disk_diameter, g.disk_diameter
   elseif nodes == 35 then
