@@ -6,7 +6,13 @@ local mio = require "maghop.io"
 local bench = {}
 
 --- Time fn(): calls it in growing batches until at least min_s seconds
--- (default 0.5) have elapsed. Returns calls per second and seconds per call.
+-- (default 0.5) have elapsed. One extra warm-up call is made first and not timed.
+-- @tparam function fn the work to time (called with no arguments)
+-- @tparam[opt=0.5] number min_s least wall time to measure, s
+-- @treturn number calls per second (1/s)
+-- @treturn number seconds per call (s)
+-- @raise whatever fn raises (not caught)
+-- @usage local per_s, s_per_call = mh.bench.rate(function() mh.rules.outer(pats) end, 1)
 function bench.rate(fn, min_s)
   min_s = min_s or 0.5
   fn() -- warm-up
@@ -22,6 +28,9 @@ function bench.rate(fn, min_s)
 end
 
 --- Wall seconds of one call of fn.
+-- @tparam function fn the work to time
+-- @treturn number elapsed wall time, s
+-- @raise whatever fn raises (not caught)
 function bench.once(fn)
   local t0 = core.wtime()
   fn()
@@ -36,7 +45,12 @@ local function git_rev()
 end
 
 --- Print a result line and append it (with date, revision and thread count)
--- to out/bench/results.txt. fields: list of {key, value}.
+-- to out/bench/results.txt. fields: list of {key, value}. Floats print with
+-- 4 significant digits. When the file cannot be opened the line is only printed.
+-- @tparam string name benchmark name (first column)
+-- @tparam {{string,any},...} fields ordered key/value pairs
+-- @return nothing
+-- @usage mh.bench.report("rules_outer", {{"n", 64}, {"s_per_call", s}})
 function bench.report(name, fields)
   local parts = {}
   for _, kv in ipairs(fields) do

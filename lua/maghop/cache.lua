@@ -6,6 +6,11 @@ local cache = {}
 --- A cache: get(film, key, make) returns the solver stored for film and
 -- key (a string), building it with make() on a miss. When a film already
 -- holds `max` solvers, its entries are dropped before the new one is kept.
+-- Entries are weakly keyed by film, so they go when the film is collected.
+-- @tparam integer max most solvers kept per film (not checked: internal helper)
+-- @treturn function get(film, key, make) -> the cached or newly made solver;
+-- errors raised by make() propagate unchanged
+-- @usage local solvers = require("maghop.cache").new(16)
 function cache.new(max)
   local per_film = setmetatable({}, {__mode = "k"}) -- film -> {n =, solvers = {[key] = solver}}
   return function(film, key, make)

@@ -26,6 +26,13 @@ end
 
 --- Program a 4-node device (compact or twin) for a gate: `pulses` pulses
 -- (default 60) of its training pattern. Returns the device.
+-- @param dev a 4-node device with a `pulse` method (`mh.compact` or `mh.twin`)
+-- @tparam string name gate: "AND", "OR", "NAND" or "NOR"
+-- @tparam[opt=60] integer pulses training pulses, 0..1000000
+-- @return dev (programmed in place)
+-- @raise on an unknown gate name, a dev without `pulse`, pulses out of range,
+-- or a device whose node count is not 4
+-- @usage mh.logic.program(mh.compact.new(), "AND")
 function logic.program(dev, name, pulses)
   local g = gate_spec(name)
   if (type(dev) ~= "table" and type(dev) ~= "userdata") or not dev.pulse then
@@ -39,6 +46,12 @@ end
 
 --- Output of the gate for inputs a, b (booleans) from weights w (4 x 4
 -- Array or table).
+-- @tparam Array|table w 4 x 4 weight matrix (only w[1][4], w[2][4], w[3][4] are read)
+-- @tparam string name gate: "AND", "OR", "NAND" or "NOR"
+-- @tparam boolean a first input (node 2)
+-- @tparam boolean b second input (node 3)
+-- @treturn boolean gate output: true when x2 w24 + x3 w34 + x1 w14 > 0
+-- @raise on an unknown gate, a w that is not a matrix, or non-boolean a or b
 function logic.output(w, name, a, b)
   local g = gate_spec(name)
   args.matrix("logic.output", "argument 'w'", w)
@@ -52,6 +65,12 @@ end
 
 --- Truth table of the gate from weights w: rows {a, b, out, expected} and
 -- whether every row matches the Boolean function.
+-- @tparam Array|table w 4 x 4 weight matrix
+-- @tparam string name gate: "AND", "OR", "NAND" or "NOR"
+-- @treturn {table,...} four rows {a =, b =, out =, expected =} (booleans)
+-- @treturn boolean true when every out equals expected
+-- @raise on an unknown gate or a w that is not a matrix
+-- @usage local rows, ok = mh.logic.truth_table(dev:weights():totable(), "OR")
 function logic.truth_table(w, name)
   local g = gate_spec(name)
   local rows, ok = {}, true

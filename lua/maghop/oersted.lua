@@ -18,6 +18,12 @@ local SOLVE_KEYS = {film = true, electrodes = true, volts = true, sigma = true, 
 -- Field (nx×ny×1, 1 comp, nonzero = Au),
 -- solver = "cholmod"|...}). Methods: s:solve(volts, {series_resistance=,
 -- target_peak_H=}), s:conductance() (Au pad conductances).
+-- @tparam Film film the Py film (its grid sets the Au grid)
+-- @tparam Electrodes el pad layout from `mh.electrodes`
+-- @tparam[opt] table opts sigma (S/m, default 4.1e7), thickness (m, default
+-- 50e-9), offset (m), footprint, solver, as above
+-- @return the solver object
+-- @raise when el does not come from mh.electrodes, or on bad options (from the core)
 function oersted.solver(film, el, opts)
   if not electrodes.is(el) then error("oersted.solver: argument 2 (electrodes) must come from mh.electrodes", 2) end
   return core.oersted_solver(film, el:rects(film), opts)
@@ -46,6 +52,15 @@ end
 -- A/m, ready for film:set_field_map), K (sheet current, Field, A/m), phi
 -- (V), I (Array of pad currents, A, sums to zero), pad_volts, peak_H
 -- (A/m over the film), scale; or nil, message.
+-- `volts` may also be a pattern label string, expanded by `electrodes.pattern`.
+-- The Au factorization is cached per (film, pads, sigma, thickness, offset,
+-- footprint, solver), at most 16 per film.
+-- @tparam table o options as above; film, electrodes and volts are required
+-- @treturn table result {H, K, phi, I, pad_volts, peak_H, scale}
+-- @return or nil, message when the solve fails at run time
+-- @raise on a non-table o, an unknown key, a missing film or volts, or
+-- electrodes not from mh.electrodes
+-- @usage local r = mh.oersted.solve{film = film, electrodes = el, volts = "+-+-"}
 function oersted.solve(o)
   if type(o) ~= "table" then error("oersted.solve: options table expected", 2) end
   for k in pairs(o) do
@@ -62,7 +77,8 @@ end
 
 --- Field (Field nx×ny×nz×3, A/m) of a given sheet current K (Field nx×ny×1
 -- with 2 or 3 comps and its cell size) in nz layers of thickness dz whose
--- centre is `offset` m below the sheet.
+-- centre is `offset` m below the sheet. (The C function `core.oersted_field`.)
+-- @function field
 oersted.field = core.oersted_field
 
 return oersted
