@@ -71,7 +71,15 @@ end
 
 --- Write the table `data` to `path` atomically; raises (naming the path or
 -- the offending key) when data cannot be stored or the write fails, and
--- then leaves the previous checkpoint unchanged.
+-- then leaves the previous checkpoint unchanged. Creates the directory.
+-- Keys must be positive integers or identifiers; values numbers, strings,
+-- booleans or tables nested at most MAX_DEPTH deep.
+-- @tparam string path file to write
+-- @tparam table data the values to store
+-- @treturn string path
+-- @raise on a non-string path, a non-table data, a value or key that cannot
+-- be stored, a text over MAX_BYTES (64 MiB), or a failed write
+-- @usage mh.checkpoint.save("out/run.ckpt", {opts = opts, round = 3})
 function checkpoint.save(path, data)
   if type(path) ~= "string" then error("checkpoint.save: 'path' must be a string, got " .. type(path), 2) end
   if type(data) ~= "table" then error("checkpoint.save: 'data' must be a table, got " .. type(data), 2) end
@@ -105,7 +113,13 @@ local function parse_value(tag, text)
   return nil
 end
 
--- Parse checkpoint text; returns the table or nil, message (with the line).
+--- Parse checkpoint text (as written by save) without running code.
+-- @function parse
+-- @tparam string src the checkpoint text
+-- @tparam[opt="checkpoint"] string name name used in messages
+-- @treturn table the stored table
+-- @return or nil, message (naming the line) when the text is malformed or truncated
+-- @raise when src is not a string
 local function parse(src, name)
   if type(src) ~= "string" then error("checkpoint.parse: argument 'src' must be a string, got " .. type(src), 2) end
   name = tostring(name or "checkpoint")
@@ -161,6 +175,11 @@ checkpoint.parse = parse
 
 --- Read a checkpoint written by save; nil, message when it is missing,
 -- larger than checkpoint.MAX_BYTES, or not a well-formed checkpoint.
+-- @tparam string path file to read
+-- @treturn table the stored table
+-- @return or nil, message
+-- @raise when path is not a string
+-- @usage local saved, err = mh.checkpoint.load("out/run.ckpt")
 function checkpoint.load(path)
   if type(path) ~= "string" then error("checkpoint.load: 'path' must be a string, got " .. type(path), 2) end
   local f, err = io.open(path, "rb")
@@ -176,7 +195,12 @@ end
 
 --- Compare the options stored in a checkpoint with this run's: nil when
 -- they match, else a message naming the first differing option (sorted by
--- name) with both values. Numbers compare exactly (they round-trip).
+-- name) with both values. Numbers compare exactly (they round-trip); two
+-- NaNs count as equal. Option names print as --name with '_' shown as '-'.
+-- @tparam table|nil stored options read from the checkpoint (non-table: a message)
+-- @tparam table current this run's options
+-- @treturn nil|string nil when equal, else the message
+-- @raise when current is not a table
 function checkpoint.mismatch(stored, current)
   if type(stored) ~= "table" then return "the checkpoint holds no run options" end
   if type(current) ~= "table" then error("checkpoint.mismatch: 'current' must be a table", 2) end
@@ -200,6 +224,10 @@ end
 --- Run fn(); if it raises "interrupted!" (Ctrl-C in the maghop host), call
 -- on_interrupt() (which should save a checkpoint) and exit with status 130.
 -- Other errors propagate unchanged.
+-- @tparam function fn the run
+-- @tparam function on_interrupt called on interruption before exit
+-- @return nothing (or does not return: exits with status 130)
+-- @raise on non-function arguments, or the error fn raised (other than an interruption)
 function checkpoint.guard(fn, on_interrupt)
   if type(fn) ~= "function" then error("checkpoint.guard: 'fn' must be a function, got " .. type(fn), 2) end
   if type(on_interrupt) ~= "function" then

@@ -31,6 +31,16 @@ end
 -- in an image). opts: cols, rows, pitch (centre spacing, m, or {px, py}),
 -- size (pad side, m, or {w, h}), origin = {x, y} (centre of the array; if
 -- absent the array is centred on the film it is used with).
+-- @tparam table opts
+-- @tparam integer opts.cols pads per row, >= 1 (required)
+-- @tparam integer opts.rows pad rows, >= 1, cols*rows >= 2 (required)
+-- @tparam number|{number,number} opts.pitch centre spacing, m, > 0 (required)
+-- @tparam number|{number,number} opts.size pad side, m, > 0 (required); pads must not overlap
+-- @tparam[opt] {number,number} opts.origin centre of the array, m (default: film centre)
+-- @treturn Electrodes the layout
+-- @raise on a non-table opts, an unknown key, a missing or non-positive
+-- pitch/size, cols/rows not integers >= 1, fewer than 2 pads, overlapping pads
+-- @usage local el = mh.electrodes.grid{cols = 2, rows = 2, pitch = 400e-9, size = 200e-9}
 function electrodes.grid(opts)
   if type(opts) ~= "table" then error("electrodes.grid: options table expected", 2) end
   args.options("electrodes.grid", opts, {"cols", "rows", "pitch", "size", "origin"})
@@ -61,7 +71,11 @@ function electrodes.grid(opts)
 end
 
 --- Custom pads: a list of {x =, y =, w =, h =} (centre, width, height, m,
--- film coordinates). Node k is the k-th entry.
+-- film coordinates). Node k is the k-th entry. Positional {x, y, w, h} works too.
+-- @tparam {table,...} list at least 2 pads; x, y finite (m), w, h > 0 (m)
+-- @treturn Electrodes the layout
+-- @raise on fewer than 2 pads, a pad that is not a table, or a non-finite
+-- coordinate or non-positive size
 function electrodes.custom(list)
   if type(list) ~= "table" or #list < 2 then error("electrodes.custom: list of at least 2 pads expected", 2) end
   local pads = {}
@@ -74,10 +88,17 @@ function electrodes.custom(list)
 end
 
 --- True when v is an electrode layout.
+-- @param v any value
+-- @treturn boolean
 function electrodes.is(v) return getmetatable(v) == Electrodes end
 
 --- Pad voltages from a "+-+-" label: +amplitude / -amplitude per node
--- ('0' gives 0 V).
+-- ('0' gives 0 V). A Unicode minus sign (U+2212) counts as '-'.
+-- @tparam string label one of '+', '-', '0' per node
+-- @tparam[opt=1] number amplitude pad voltage, V, in [-1000, 1000]
+-- @treturn {number,...} volts per node, V
+-- @raise on any other character in label or an amplitude out of range
+-- @usage mh.electrodes.pattern("+--+", 0.5) --> {0.5, -0.5, -0.5, 0.5}
 function electrodes.pattern(label, amplitude)
   amplitude = args.number("electrodes.pattern", "argument 'amplitude'", amplitude,
                           {min = -1000, max = 1000, default = 1, unit = "V"})
@@ -91,12 +112,16 @@ function electrodes.pattern(label, amplitude)
   return v
 end
 
---- Number of pads (nodes).
+--- Number of pads (nodes); also `#el`.
+-- @treturn integer
 function Electrodes:count() return #self.pads end
 Electrodes.__len = Electrodes.count
 
 --- Pads in absolute film coordinates for `film` (a grid without origin is
 -- centred on the film): list of {x=, y=, w=, h=}.
+-- @tparam Film film the film that sets the centre
+-- @treturn {table,...} pads {x =, y =, w =, h =}, m (centre, width, height)
+-- @raise when film is not a Film
 function Electrodes:rects(film)
   args.film("electrodes", "film", film)
   local ox, oy = 0, 0
@@ -115,6 +140,9 @@ end
 
 --- A string that identifies the resolved pads on `film` (solver caches use
 -- it, so equal layouts built twice share one factorization).
+-- @tparam Film film
+-- @treturn string key with the pads' coordinates at full precision
+-- @raise when film is not a Film
 function Electrodes:key(film)
   local parts = {}
   for k, p in ipairs(self:rects(film)) do

@@ -35,6 +35,12 @@ end
 --- Flip counts from a text: "1-3" -> {1, 2, 3}, "4,6,8" -> {4, 6, 8},
 -- "2" -> {2} (ranges and lists may mix: "1-3,6"). Counts must lie in
 -- 1..max (max optional). Raises naming the text on anything else.
+-- Duplicates are dropped; the result is sorted ascending.
+-- @tparam string|integer spec flip counts text (a number is read as its text)
+-- @tparam[opt] integer max largest allowed count (pattern length), 1..2^30
+-- @treturn {integer,...} sorted distinct counts
+-- @raise on a malformed text, a count of 0, a downward range, or a count above max
+-- @usage mh.metrics.parse_flips("1-3,6", 35) --> {1, 2, 3, 6}
 function metrics.parse_flips(spec, max)
   if max ~= nil then max = args.integer("metrics.parse_flips", "argument 'max'", max, 1, 1 << 30) end
   if type(spec) == "number" then spec = tostring(math.tointeger(spec) or spec) end
@@ -67,6 +73,14 @@ end
 -- count k of `flips` and t = 1..per, the pattern with k distinct pixels
 -- flipped (seed = seed*1000003 + label*10007 + k*101 + t). Returns a list of
 -- {x = distorted ±1 table, label =, k =}.
+-- @tparam {{number,...},...} pats non-empty list of ±1 patterns of equal length n
+-- @tparam {integer,...} flips non-empty list of counts, each in 0..n
+-- @tparam integer per cases per (pattern, count), >= 1
+-- @tparam integer seed base seed
+-- @treturn {table,...} #pats * #flips * per cases
+-- @raise on malformed patterns, an empty flips list or a count out of
+-- range, per < 1, or a non-integer seed
+-- @usage local set = mh.metrics.test_set(pats, {1, 2, 3}, 20, 1)
 function metrics.test_set(pats, flips, per, seed)
   local n = check_patterns(pats, "test_set")
   if type(flips) ~= "table" or #flips == 0 then fail("test_set", "argument 'flips' must be a non-empty list of counts") end
@@ -101,6 +115,14 @@ end
 -- wrong after recall, hamming_input = mean pixels wrong before recall,
 -- changed = mean pixels the recall changed, n = cases, confusion =
 -- [true][predicted] counts}.
+-- @tparam function|nil recall function(x) -> ±1 state, or nil
+-- @tparam {{number,...},...} pats the stored ±1 patterns (labels index them)
+-- @tparam {table,...} set non-empty test set as from `test_set`
+-- @treturn table {accuracy, exact, hamming, hamming_input, changed, n, confusion};
+-- accuracy and exact are shares in [0, 1], the Hamming figures are pixels
+-- @raise on malformed patterns, a recall that is not a function, an empty
+-- set, a case label outside 1..#pats, or a recall result of the wrong length
+-- @usage local r = mh.metrics.evaluate(mh.metrics.recall_of(w), pats, set)
 function metrics.evaluate(recall, pats, set)
   check_patterns(pats, "evaluate")
   if recall ~= nil and type(recall) ~= "function" then fail("evaluate", "argument 'recall' must be a function or nil") end
@@ -145,6 +167,13 @@ end
 -- (1e-9) no real decision changes, but a node whose field is exactly zero
 -- (where the plain rule keeps its value) now follows the jitter's sign: a
 -- score that moves under jitter rests on ties. Returns an Array.
+-- The same (w, eps, seed) always gives the same matrix.
+-- @tparam Array|table w n x n weight matrix
+-- @tparam number eps relative amplitude, in [0, 1]
+-- @tparam integer seed jitter seed (splitmix64 stream)
+-- @treturn Array n x n symmetric matrix with zero diagonal
+-- @raise when w is not a square matrix, eps is outside [0, 1] or NaN, or
+-- seed is not an integer
 function metrics.jitter(w, eps, seed)
   local t = type(w) == "table" and w or (type(w) == "userdata" and w.totable and w:totable())
   if type(t) ~= "table" or #t == 0 then fail("jitter", "argument 'w' must be a square matrix (table of rows or Array)") end
@@ -173,6 +202,12 @@ end
 --- Recall function of a weight matrix: function(x) -> state, through
 -- hopfield.new(w):recall with opts.mode ("sync" default | "async") and
 -- opts.seed (async node order).
+-- @tparam Array|table w n x n weight matrix
+-- @tparam[opt] table opts mode ("sync" default or "async"), seed (integer,
+-- async node order), max_sweeps (limit on recall sweeps); see `hopfield`
+-- @treturn function recall(x) -> ±1 state
+-- @raise on an unknown option key or a w that hopfield.new rejects; option
+-- values are checked by the network's recall when the function is called
 function metrics.recall_of(w, opts)
   opts = args.options("metrics.recall_of", opts, RECALL_KEYS)
   local net = hopfield.new(w)

@@ -43,7 +43,13 @@ patterns.digits5x7 = {
 }
 
 --- A named list of patterns: patterns.set("ECP") -> {E, C, P}, names;
--- digits by their characters: patterns.set("08965").
+-- digits by their characters: patterns.set("08965"). Each character is looked
+-- up in letters5x7, then digits5x7, then letters3x5.
+-- @tparam string names one character per pattern
+-- @treturn {{number,...},...} the ±1 patterns (shared tables: copy before editing)
+-- @treturn {string,...} the names, in order
+-- @raise when names is not a string or a character names no pattern
+-- @usage local pats, names = mh.patterns.set("ECP")
 function patterns.set(names)
   args.type("patterns.set", "argument 'names'", names, "string")
   local list, order = {}, {}
@@ -68,6 +74,11 @@ end
 --- The (w-1)(h-1) overlapping 2x2 tiles (stride 1) of a w x h image, in
 -- row-major order of their top-left pixel. Each tile lists its pixels in the
 -- 4-node device's order: 1 top-left, 2 top-right, 3 bottom-left, 4 bottom-right.
+-- @tparam {number,...} img w*h pixels, row-major
+-- @tparam integer w width, 1..4096
+-- @tparam integer h height, 1..4096
+-- @treturn {{number,number,number,number},...} (w-1)(h-1) tiles
+-- @raise when w or h is out of range or img does not have w*h pixels
 function patterns.tiles(img, w, h)
   check_image(img, w, h, "patterns.tiles")
   local tiles = {}
@@ -83,6 +94,13 @@ end
 --- Reassemble tiles (as from patterns.tiles) into a w x h image: each pixel
 -- takes the sign of the sum over the tiles that cover it; on a tie it keeps
 -- fallback[pixel] (e.g. the input image), or +1 without one.
+-- @tparam {{number,...},...} tiles (w-1)(h-1) tiles of 4 ±1 values
+-- @tparam integer w width, 2..4096
+-- @tparam integer h height, 2..4096
+-- @tparam[opt] {number,...} fallback ±1 image of w*h pixels used on ties
+-- @treturn {number,...} the w*h ±1 image
+-- @raise on w/h out of range, a wrong tile count, a tile or fallback that is
+-- not a ±1 list of the right length
 function patterns.untile(tiles, w, h, fallback)
   local F = "patterns.untile"
   w, h = args.integer(F, "argument 'w'", w, 2, 4096), args.integer(F, "argument 'h'", h, 2, 4096)
@@ -110,11 +128,22 @@ function patterns.untile(tiles, w, h, fallback)
 end
 
 --- Copy of x with k distinct pixels flipped, chosen by a seeded generator.
+-- Same (x, k, seed) always gives the same result.
+-- @tparam {number,...} x ±1 pattern
+-- @tparam integer k pixels to flip, 0..#x
+-- @tparam[opt=1] integer seed generator seed
+-- @treturn {number,...} the distorted copy (x is not modified)
+-- @raise when x is not a ±1 list, k is outside 0..#x, or seed is not an integer
+-- @usage local noisy = mh.patterns.distort(pats[1], 3, 42)
 function patterns.distort(x, k, seed)
   return core.flip(x, k, seed or 1)
 end
 
 --- Number of pixels where two images differ.
+-- @tparam {number,...} x
+-- @tparam {number,...} y same length as x
+-- @treturn integer count of indices with x[i] ~= y[i]
+-- @raise when x or y is not a table or their lengths differ
 function patterns.hamming(x, y)
   args.type("patterns.hamming", "argument 'x'", x, "table")
   args.type("patterns.hamming", "argument 'y'", y, "table")
@@ -125,6 +154,12 @@ function patterns.hamming(x, y)
 end
 
 --- Text rendering ('#' ink, '.' background), rows joined by newlines.
+-- A last row shorter than w is dropped.
+-- @tparam {number,...} img ±1 pixels, row-major
+-- @tparam integer w width, 1..4096
+-- @treturn string
+-- @raise when img is not a ±1 list or w is out of range
+-- @usage print(mh.patterns.render(mh.patterns.letters5x7.E, 5))
 function patterns.render(img, w)
   img = args.pm1("patterns.render", "argument 'img'", img)
   w = args.integer("patterns.render", "argument 'w'", w, 1, 4096)
