@@ -245,6 +245,8 @@ function T.test_snapshot_paths_are_exact()
   lu.assertTrue(mio.exists(dir .. "/a/film.png"))
   lu.assertEquals(slurp(dir .. "/a/film.png"):sub(2, 4), "PNG")
   lu.assertErrorMsgContains("unknown option", film.snapshot, film, dir .. "/b.png", {colour = 1})
+  -- key = false (no colour-wheel inset) is an accepted option of the map
+  lu.assertEquals(film:snapshot(dir .. "/c.png", {key = false}), dir .. "/c.png")
   local dev = mh.twin.new {nodes = 4, preset = "paper", cell = 50e-9, init = false}
   local ovf, png = dev:snapshot(dir .. "/t/x.png")
   lu.assertEquals(png, dir .. "/t/x.png")

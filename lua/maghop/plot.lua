@@ -41,7 +41,10 @@ local warned = false
 
 --- Run a gnuplot script; returns true or nil, message.
 -- @string script gnuplot commands
+-- The first call without gnuplot writes one warning to stderr.
 -- @return true, or nil and a message (gnuplot missing or failed)
+-- @raise when the temporary script file cannot be created
+-- @usage local ok, err = mh.plot.gnuplot("set terminal dumb\nplot sin(x)\n")
 function plot.gnuplot(script)
   if not plot.available() then
     if not warned then
@@ -80,8 +83,16 @@ end
 -- opts: csv (path of a CSV with a header line, a MuMax3-style table such as
 -- film:run's `table`, or an OOMMF ODT file), png, columns (list of column
 -- names, without units), title, xlabel, ylabel, points (bool), extra
--- (gnuplot lines).
--- @return the PNG path, or nil and a message
+-- (gnuplot lines). Columns may also be named "name (unit)" for tables with
+-- units. Size default 900 x 540 pixels.
+-- Common options of every plot: png (string, required: output path, parent
+-- folders are created), title, xlabel, ylabel (strings), width, height
+-- (pixels), extra (gnuplot lines added before plotting).
+-- @tparam table opts
+-- @treturn string the PNG path
+-- @return or nil, message (unreadable file, unknown column, gnuplot missing or failed)
+-- @raise on a non-table opts, an unknown option key, or a non-string png
+-- @usage mh.plot.lines{csv = "out/table.txt", png = "out/mx.png", columns = {"mx", "my"}}
 function plot.lines(opts)
   opts = args.type("plot.lines", "argument 'opts'", opts, "table")
   args.options("plot.lines", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "csv", "columns", "points"})
@@ -111,7 +122,15 @@ end
 
 --- Grid of small bar charts: one panel per series.
 -- opts: png, panels = {{title=, labels={...}, values={...}, highlight=index}, ...},
--- cols (panels per row), ylabel, title.
+-- cols (panels per row, default 4), ylabel, title. Size default 300 x 260
+-- pixels per panel.
+-- Common options of every plot: png (string, required: output path, parent
+-- folders are created), title, xlabel, ylabel (strings), width, height
+-- (pixels), extra (gnuplot lines added before plotting).
+-- @tparam table opts
+-- @treturn string the PNG path
+-- @return or nil, message (gnuplot missing or failed)
+-- @raise on a non-table opts, an unknown option key, or a non-string png
 function plot.bar_panels(opts)
   opts = args.type("plot.bar_panels", "argument 'opts'", opts, "table")
   args.options("plot.bar_panels", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "panels", "cols"})
@@ -140,7 +159,17 @@ end
 
 --- Row of ±1 images (ink black) with captions, e.g. distorted vs recalled.
 -- opts: png, w, h (image size in pixels), images = {{img=, title=}, ...},
--- cols (images per row), title.
+-- cols (images per row, default all in one row), title. Size default
+-- 150 x 220 pixels per image.
+-- Common options of every plot: png (string, required: output path, parent
+-- folders are created), title, xlabel, ylabel (strings), width, height
+-- (pixels), extra (gnuplot lines added before plotting).
+-- @tparam table opts
+-- @treturn string the PNG path
+-- @return or nil, message (gnuplot missing or failed)
+-- @raise on a non-table opts, an unknown option key, a non-string png, or
+-- w/h not integers in 1..4096
+-- @usage mh.plot.images{png = "out/r.png", w = 5, h = 7, images = {{img = x, title = "in"}}}
 function plot.images(opts)
   opts = args.type("plot.images", "argument 'opts'", opts, "table")
   args.options("plot.images", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "w", "h", "images", "cols"})
@@ -172,7 +201,14 @@ end
 
 --- Heat map of a matrix (e.g. a confusion matrix) with values printed.
 -- opts: png, matrix (rows of numbers), row_labels, col_labels, title,
--- xlabel, ylabel.
+-- xlabel, ylabel. Size default 560 x 480 pixels.
+-- Common options of every plot: png (string, required: output path, parent
+-- folders are created), title, xlabel, ylabel (strings), width, height
+-- (pixels), extra (gnuplot lines added before plotting).
+-- @tparam table opts
+-- @treturn string the PNG path
+-- @return or nil, message (gnuplot missing or failed)
+-- @raise on a non-table opts, an unknown option key, or a non-string png
 function plot.heatmap(opts)
   opts = args.type("plot.heatmap", "argument 'opts'", opts, "table")
   args.options("plot.heatmap", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "matrix", "row_labels", "col_labels"})
@@ -196,8 +232,16 @@ function plot.heatmap(opts)
   return opts.png
 end
 
--- HSL-style colour of a unit vector, as in MuMax3's images: hue = in-plane
+--- HSL-style colour of a unit vector, as in MuMax3's images: hue = in-plane
 -- angle, lightness from mz (white at +z, black at -z).
+-- @function wheel_rgb
+-- @tparam number mx x component, in [-1, 1]
+-- @tparam number my y component, in [-1, 1]
+-- @tparam number mz z component, in [-1, 1]
+-- @treturn integer red, 0..255
+-- @treturn integer green, 0..255
+-- @treturn integer blue, 0..255
+-- @raise when a component is not a number in [-1, 1] (1e-6 tolerance)
 local function wheel_rgb(mx, my, mz)
   for k, v in ipairs {mx, my, mz} do
     args.number("plot.wheel_rgb", ("argument %d"):format(k), v, {min = -1.000001, max = 1.000001})
@@ -220,10 +264,17 @@ plot.wheel_rgb = wheel_rgb
 -- wheel of in-plane directions) in the lower right corner unless key =
 -- false; cells outside `mask` (a 1-component Field) are grey. opts: png, m,
 -- mask, k, title, key. Parent folders of png are created.
--- @return the PNG path, or nil and a message
+-- Common options of every plot: png (string, required: output path, parent
+-- folders are created), title, xlabel, ylabel (strings), width, height
+-- (pixels), extra (gnuplot lines added before plotting).
+-- @tparam table opts m (Field nx x ny x nz x 3, required), mask, k, key (boolean, default true)
+-- @treturn string the PNG path
+-- @return or nil, message (gnuplot missing or failed)
+-- @raise on a non-table opts, an unknown option key, or a non-string png
+-- @usage mh.plot.mwheel{png = "out/m.png", m = film:m()}
 function plot.mwheel(opts)
   opts = args.type("plot.mwheel", "argument 'opts'", opts, "table")
-  args.options("plot.mwheel", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "m", "mask", "k"})
+  args.options("plot.mwheel", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "m", "mask", "k", "key"})
   args.type("plot.mwheel", "option 'png'", opts.png, "string")
   local nx, ny = opts.m:shape()
   local k = opts.k or 1
