@@ -1156,6 +1156,33 @@ static int film_run(lua_State *L)
     return run_result(L, u, &c, &o, st, closed, t_end, steps, rejected);
 }
 
+/* Option table of relax/minimize at index 2 (absent = empty), checked
+ * against keys. */
+static void descent_options(lua_State *L, const char *const *keys, const char *what)
+{
+    if (lua_isnoneornil(L, 2)) {
+        lua_settop(L, 1);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lmh_checkoptions(L, 2, keys, what);
+}
+
+/* Results of relax/minimize: n (count of `unit`s) and the final torque tq
+ * (A/m); nil + message when the target torque was not reached. */
+static int descent_result(lua_State *L, lfilm *u, int st, const char *what, const char *unit,
+                          long n, double tq, double torque)
+{
+    if (st == MH_ENOCONV)
+        return lmh_fail(L, "%s: max torque %f A/m above %f after %d %s", what, tq, torque, (int)n,
+                        unit);
+    if (st != MH_OK)
+        return film_error(L, u, st, what);
+    lua_pushinteger(L, n);
+    lua_pushnumber(L, tq);
+    return 2;
+}
+
 /* film:relax{torque = 1e-2*Ms... , tol = 1e-4, max_steps = 1e6} -> steps, torque | nil, msg */
 /***
 Relax with damping-only (precession-free) dynamics, adaptive Dormand-Prince,
@@ -1175,12 +1202,7 @@ static int film_relax(lua_State *L)
 {
     lfilm *u = film_enter(L, USE_OWN, "relax");
     mm_film *f = u->f;
-    if (lua_isnoneornil(L, 2)) {
-        lua_settop(L, 1);
-        lua_newtable(L);
-    }
-    luaL_checktype(L, 2, LUA_TTABLE);
-    lmh_checkoptions(L, 2, RELAX_KEYS, "relax");
+    descent_options(L, RELAX_KEYS, "relax");
     double torque = lmh_optrange(L, 2, "torque", 1e-4 * f->Ms, 0, 1e12, 1, "torque > 0 A/m");
     double tol = lmh_optrange(L, 2, "tol", 1e-4, 1e-12, 1e-1, 0, "1e-12 <= tol <= 0.1");
     double maxs = lmh_optrange(L, 2, "max_steps", 1e6, 1, 1e12, 0, "max_steps >= 1");
@@ -1192,13 +1214,7 @@ static int film_relax(lua_State *L)
     int st = mm_relax(f, torque, tol, (long)maxs, &steps, &tq);
     f->meter = NULL;
     mh_meter_end(&meter);
-    if (st == MH_ENOCONV)
-        return lmh_fail(L, "relax: max torque %f A/m above %f after %d steps", tq, torque, (int)steps);
-    if (st != MH_OK)
-        return film_error(L, u, st, "relax");
-    lua_pushinteger(L, steps);
-    lua_pushnumber(L, tq);
-    return 2;
+    return descent_result(L, u, st, "relax", "steps", steps, tq, torque);
 }
 
 /* film:minimize{torque = 1e-4*Ms, max_iter = 1e5} -> iterations, torque | nil, msg */
@@ -1217,12 +1233,7 @@ static int film_minimize(lua_State *L)
 {
     lfilm *u = film_enter(L, USE_OWN, "minimize");
     mm_film *f = u->f;
-    if (lua_isnoneornil(L, 2)) {
-        lua_settop(L, 1);
-        lua_newtable(L);
-    }
-    luaL_checktype(L, 2, LUA_TTABLE);
-    lmh_checkoptions(L, 2, MIN_KEYS, "minimize");
+    descent_options(L, MIN_KEYS, "minimize");
     double torque = lmh_optrange(L, 2, "torque", 1e-4 * f->Ms, 0, 1e12, 1, "torque > 0 A/m");
     double maxi = lmh_optrange(L, 2, "max_iter", 1e5, 1, 1e12, 0, "max_iter >= 1");
     long it = 0;
@@ -1233,14 +1244,7 @@ static int film_minimize(lua_State *L)
     int st = mm_minimize(f, torque, (long)maxi, &it, &tq);
     f->meter = NULL;
     mh_meter_end(&meter);
-    if (st == MH_ENOCONV)
-        return lmh_fail(L, "minimize: max torque %f A/m above %f after %d iterations", tq, torque,
-                        (int)it);
-    if (st != MH_OK)
-        return film_error(L, u, st, "minimize");
-    lua_pushinteger(L, it);
-    lua_pushnumber(L, tq);
-    return 2;
+    return descent_result(L, u, st, "minimize", "iterations", it, tq, torque);
 }
 
 /* ---------- OVF ---------- */
