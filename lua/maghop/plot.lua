@@ -64,6 +64,25 @@ function plot.gnuplot(script)
   return true
 end
 
+-- The options table of plot function fname: a table whose keys are the
+-- common ones (png, required string; title, xlabel, ylabel, width, height,
+-- extra) or in `own`.
+local function plot_options(fname, opts, own)
+  opts = args.type(fname, "argument 'opts'", opts, "table")
+  local accepted = {"png", "title", "xlabel", "ylabel", "width", "height", "extra"}
+  for _, k in ipairs(own) do accepted[#accepted + 1] = k end
+  args.options(fname, opts, accepted)
+  args.type(fname, "option 'png'", opts.png, "string")
+  return opts
+end
+
+-- Run a gnuplot script that writes png: png, or nil and a message.
+local function render(png, script)
+  local ok, err = plot.gnuplot(script)
+  if not ok then return nil, err end
+  return png
+end
+
 local function header(png, opts, w, h)
   mio.mkdir(mio.dirname(png))
   return table.concat({
@@ -94,9 +113,7 @@ end
 -- @raise on a non-table opts, an unknown option key, or a non-string png
 -- @usage mh.plot.lines{csv = "out/table.txt", png = "out/mx.png", columns = {"mx", "my"}}
 function plot.lines(opts)
-  opts = args.type("plot.lines", "argument 'opts'", opts, "table")
-  args.options("plot.lines", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "csv", "columns", "points"})
-  args.type("plot.lines", "option 'png'", opts.png, "string")
+  opts = plot_options("plot.lines", opts, {"csv", "columns", "points"})
   local names, _, units = mio.read_table(opts.csv)
   if not names then return nil, "cannot read " .. opts.csv end
   local index = {}
@@ -115,9 +132,7 @@ function plot.lines(opts)
       q(opts.csv), col, csv and " every ::1" or "", opts.points and "linespoints pt 7 ps 0.5" or "lines", q(name))
   end
   local sep = csv and "" or (first:find("\t") and "set datafile separator tab\n" or "set datafile separator whitespace\n")
-  local ok, err = plot.gnuplot(header(opts.png, opts, 900, 540) .. sep .. "plot " .. table.concat(parts, ", \\\n  ") .. "\n")
-  if not ok then return nil, err end
-  return opts.png
+  return render(opts.png, header(opts.png, opts, 900, 540) .. sep .. "plot " .. table.concat(parts, ", \\\n  ") .. "\n")
 end
 
 --- Grid of small bar charts: one panel per series.
@@ -132,9 +147,7 @@ end
 -- @return or nil, message (gnuplot missing or failed)
 -- @raise on a non-table opts, an unknown option key, or a non-string png
 function plot.bar_panels(opts)
-  opts = args.type("plot.bar_panels", "argument 'opts'", opts, "table")
-  args.options("plot.bar_panels", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "panels", "cols"})
-  args.type("plot.bar_panels", "option 'png'", opts.png, "string")
+  opts = plot_options("plot.bar_panels", opts, {"panels", "cols"})
   local n = #opts.panels
   local cols = opts.cols or 4
   local rows = (n + cols - 1) // cols
@@ -152,9 +165,7 @@ function plot.bar_panels(opts)
     s[#s + 1] = "plot $d using 1:3:($4 > 0 ? 0xd62728 : 0x1f77b4):xtic(2) with boxes lc rgb variable\n"
   end
   s[#s + 1] = "unset multiplot\n"
-  local ok, err = plot.gnuplot(table.concat(s))
-  if not ok then return nil, err end
-  return opts.png
+  return render(opts.png, table.concat(s))
 end
 
 --- Row of ±1 images (ink black) with captions, e.g. distorted vs recalled.
@@ -171,9 +182,7 @@ end
 -- w/h not integers in 1..4096
 -- @usage mh.plot.images{png = "out/r.png", w = 5, h = 7, images = {{img = x, title = "in"}}}
 function plot.images(opts)
-  opts = args.type("plot.images", "argument 'opts'", opts, "table")
-  args.options("plot.images", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "w", "h", "images", "cols"})
-  args.type("plot.images", "option 'png'", opts.png, "string")
+  opts = plot_options("plot.images", opts, {"w", "h", "images", "cols"})
   args.opt("plot.images", opts, "w", {integer = true, min = 1, max = 4096})
   args.opt("plot.images", opts, "h", {integer = true, min = 1, max = 4096})
   local n = #opts.images
@@ -194,9 +203,7 @@ function plot.images(opts)
     s[#s + 1] = "set datafile separator whitespace\nplot $m matrix with image\nset datafile separator ','\n"
   end
   s[#s + 1] = "unset multiplot\n"
-  local ok, err = plot.gnuplot(table.concat(s))
-  if not ok then return nil, err end
-  return opts.png
+  return render(opts.png, table.concat(s))
 end
 
 --- Heat map of a matrix (e.g. a confusion matrix) with values printed.
@@ -210,9 +217,7 @@ end
 -- @return or nil, message (gnuplot missing or failed)
 -- @raise on a non-table opts, an unknown option key, or a non-string png
 function plot.heatmap(opts)
-  opts = args.type("plot.heatmap", "argument 'opts'", opts, "table")
-  args.options("plot.heatmap", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "matrix", "row_labels", "col_labels"})
-  args.type("plot.heatmap", "option 'png'", opts.png, "string")
+  opts = plot_options("plot.heatmap", opts, {"matrix", "row_labels", "col_labels"})
   local m = opts.matrix
   local s = {header(opts.png, {width = opts.width or 560, height = opts.height or 480, title = opts.title,
                                xlabel = opts.xlabel, ylabel = opts.ylabel}, 0, 0)}
@@ -227,9 +232,7 @@ function plot.heatmap(opts)
     for j, v in ipairs(row) do s[#s + 1] = ("%d,%d,%.6g\n"):format(j - 1, i - 1, v) end
   end
   s[#s + 1] = "EOD\nplot $m using 1:2:3 with image, $m using 1:2:(sprintf('%.3g',$3)) with labels\n"
-  local ok, err = plot.gnuplot(table.concat(s))
-  if not ok then return nil, err end
-  return opts.png
+  return render(opts.png, table.concat(s))
 end
 
 --- HSL-style colour of a unit vector, as in MuMax3's images: hue = in-plane
@@ -273,9 +276,7 @@ plot.wheel_rgb = wheel_rgb
 -- @raise on a non-table opts, an unknown option key, or a non-string png
 -- @usage mh.plot.mwheel{png = "out/m.png", m = film:m()}
 function plot.mwheel(opts)
-  opts = args.type("plot.mwheel", "argument 'opts'", opts, "table")
-  args.options("plot.mwheel", opts, {"png", "title", "xlabel", "ylabel", "width", "height", "extra", "m", "mask", "k", "key"})
-  args.type("plot.mwheel", "option 'png'", opts.png, "string")
+  opts = plot_options("plot.mwheel", opts, {"m", "mask", "k", "key"})
   local nx, ny = opts.m:shape()
   local k = opts.k or 1
   local s = {header(opts.png, {width = opts.width or math.min(1200, math.max(420, 4 * nx + 120)),
@@ -316,9 +317,7 @@ function plot.mwheel(opts)
       .. "set label 1 '+x' at %d,0 left font ',8'\nset label 2 '+y' at 0,%d center font ',8'\n"
       .. "plot $wheel using 1:2:3:4:5 with rgbimage\nunset multiplot\n"):format(R, R, R, R, R + 2, R + 8)
   end
-  local ok, err = plot.gnuplot(table.concat(s))
-  if not ok then return nil, err end
-  return opts.png
+  return render(opts.png, table.concat(s))
 end
 
 return plot
