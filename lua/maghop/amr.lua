@@ -62,6 +62,14 @@ end
 -- tol =, maxit = (multigrid-preconditioned CG)}). Methods (mode "film" uses the film's m,
 -- "saturated" the film saturated out of plane): s:conductance([mode]),
 -- s:currents(volts[, mode]), s:potential(volts[, mode]), s:info().
+-- @tparam Film film the Py film
+-- @tparam Electrodes el pad layout from `mh.electrodes`
+-- @tparam[opt] table opts solver options: sigma0 (S/m, default 5e6),
+-- amr_ratio (default 0.02), thickness (m, default film nz*dz), solver
+-- ("cholmod" or "mg"), tol, maxit (multigrid-preconditioned CG)
+-- @return the solver object
+-- @raise when el does not come from mh.electrodes, opts is not a table, or
+-- on an unknown option key (bad values are rejected by the core)
 function amr.solver(film, el, opts)
   check_el(el, "solver")
   return core.amr_solver(film, el:rects(film), solver_opts(opts, "solver"))
@@ -77,11 +85,31 @@ end
 
 --- G (Array N×N, siemens) of the film's current magnetization; second
 -- result the worst relative residual. nil, message if a solve failed.
+-- The solver is cached per (film, pads, options) and refactored only when m changed.
+-- @tparam Film film
+-- @tparam Electrodes el
+-- @tparam[opt] table opts solver options: sigma0 (S/m, default 5e6),
+-- amr_ratio (default 0.02), thickness (m, default film nz*dz), solver
+-- ("cholmod" or "mg"), tol, maxit (multigrid-preconditioned CG)
+-- @treturn Array G, N x N, S
+-- @treturn number worst relative residual
+-- @return or nil, message
+-- @raise as `solver`
+-- @usage local G = mh.amr.conductance(film, mh.electrodes.grid{cols = 2, rows = 2, pitch = 400e-9, size = 200e-9})
 function amr.conductance(film, el, opts)
   return cached(film, el, opts, "film", "conductance"):conductance("film")
 end
 
 --- G of the film saturated out of plane (Σ = σ⊥ I): the 1T reference.
+-- @tparam Film film
+-- @tparam Electrodes el
+-- @tparam[opt] table opts solver options: sigma0 (S/m, default 5e6),
+-- amr_ratio (default 0.02), thickness (m, default film nz*dz), solver
+-- ("cholmod" or "mg"), tol, maxit (multigrid-preconditioned CG)
+-- @treturn Array G^{1T}, N x N, S
+-- @treturn number worst relative residual
+-- @return or nil, message
+-- @raise as `solver`
 function amr.conductance_saturated(film, el, opts)
   return cached(film, el, opts, "sat", "conductance_saturated"):conductance("saturated")
 end
@@ -89,6 +117,15 @@ end
 --- Potential and current density for pad voltages `volts` (table or
 -- Array, V): {phi = Field (V), J = Field (A/m², 3 comps, z = 0), I = Array
 -- (A into each pad), relres}; or nil, message.
+-- @tparam Film film
+-- @tparam Electrodes el
+-- @tparam table|Array|string volts N pad voltages, V (a "+-" label reads as ±1 V)
+-- @tparam[opt] table opts solver options: sigma0 (S/m, default 5e6),
+-- amr_ratio (default 0.02), thickness (m, default film nz*dz), solver
+-- ("cholmod" or "mg"), tol, maxit (multigrid-preconditioned CG)
+-- @treturn table {phi, J, I, relres}
+-- @return or nil, message
+-- @raise as `solver`, or on a bad label
 function amr.potential(film, el, volts, opts)
   if type(volts) == "string" then volts = electrodes.pattern(volts) end
   local phi, J, I, rr = cached(film, el, opts, "film", "potential"):potential(volts, "film")
@@ -97,6 +134,15 @@ function amr.potential(film, el, volts, opts)
 end
 
 --- Currents into the pads (Array N×1, A) for pad voltages `volts`.
+-- @tparam Film film
+-- @tparam Electrodes el
+-- @tparam table|Array|string volts N pad voltages, V (a "+-" label reads as ±1 V)
+-- @tparam[opt] table opts solver options: sigma0 (S/m, default 5e6),
+-- amr_ratio (default 0.02), thickness (m, default film nz*dz), solver
+-- ("cholmod" or "mg"), tol, maxit (multigrid-preconditioned CG)
+-- @treturn Array I, N x 1, A
+-- @return or nil, message
+-- @raise as `solver`, or on a bad label
 function amr.currents(film, el, volts, opts)
   if type(volts) == "string" then volts = electrodes.pattern(volts) end
   return cached(film, el, opts, "film", "currents"):currents(volts, "film")
@@ -152,6 +198,19 @@ end
 -- pads; the lock-in reads V between the groups. opts.noise adds a relative
 -- Gaussian error to V (seeded by opts.seed). Returns {wiring = "+--+",
 -- signs = {...}, I = A, V = V, g = I/V (S)}; or nil, message.
+-- With noise > 0 the generator is kept in opts._rng, so calls sharing one
+-- opts table continue one seeded stream.
+-- @tparam Film film
+-- @tparam Electrodes el
+-- @tparam string|table|integer wiring "+-" label, ±1 table of N entries, or
+-- an index 1..7 into `WIRINGS4` (4-node devices); both groups non-empty
+-- @tparam[opt] table opts current (A, (0, 1], default 1e-3), noise
+-- (relative, [0, 1], default 0), seed (integer >= 0, default 1) and the
+-- solver options of `conductance`
+-- @treturn table the measurement
+-- @return or nil, message
+-- @raise on a bad wiring, an unknown option key or a value out of range
+-- @usage local m = mh.amr.measure(film, el, "+--+", {current = 1e-3})
 function amr.measure(film, el, wiring, opts)
   check_el(el, "measure")
   opts = opts == nil and {} or args.type("amr.measure", "argument 'opts'", opts, "table")
@@ -185,6 +244,13 @@ end
 -- on the cut equations g_S = Σ_{i∈S, j∉S} (−G_ij). `use` (optional list of
 -- indices into meas) selects the equations. Returns G (Array N×N) or nil,
 -- message when the wirings do not determine G.
+-- @tparam {table,...} meas measurements from `measure`
+-- @tparam integer N number of nodes, 2..64
+-- @tparam[opt] {integer,...} use indices into meas (default all)
+-- @treturn Array G, N x N, S
+-- @return or nil, message
+-- @raise on a non-table or empty meas, N out of range, or an index in use
+-- that names no measurement
 function amr.reconstruct(meas, N, use)
   args.type("amr.reconstruct", "argument 'meas'", meas, "table")
   N = args.integer("amr.reconstruct", "argument 'N' (nodes)", N, 2, 64)
@@ -227,6 +293,10 @@ function amr.reconstruct(meas, N, use)
 end
 
 --- Voltage that G predicts for a wiring measurement m (same current).
+-- @tparam Array G N x N conductance matrix, S
+-- @tparam table m a measurement from `measure` (uses m.signs and m.I)
+-- @treturn number V = I / Σ_{i∈+, j∈-} (−G_ij), V
+-- @raise when G is not a matrix or m not a table
 function amr.predict_V(G, m)
   args.matrix("amr.predict_V", "argument 'G'", G)
   args.type("amr.predict_V", "argument 'm' (a measurement)", m, "table")
@@ -245,6 +315,14 @@ end
 -- the remaining one. Returns {G =, G_direct = (from amr.conductance),
 -- measurements =, held_out =, predicted_V =, measured_V =, residual =
 -- |Vpred − Vmeas|/Vmeas}; or nil, message.
+-- @tparam Film film
+-- @tparam Electrodes el
+-- @tparam[opt] table opts current, noise, seed (as `measure`), use (list of
+-- wiring indices), wirings (list of wirings; required when N ~= 4) and the
+-- solver options
+-- @treturn table the protocol result
+-- @return or nil, message (a solve failed, or the wirings do not determine G)
+-- @raise on an unknown option key, a value out of range, or N ~= 4 without wirings
 function amr.measure_all(film, el, opts)
   check_el(el, "measure_all")
   solver_opts(opts, "measure_all") -- validates the option names
@@ -286,6 +364,12 @@ end
 
 --- Equivalent weights of the inference protocol: w = G − ξ·G^{1T} (Array
 -- N×N, S), the 1T reference being the film saturated out of plane.
+-- @tparam Film film
+-- @tparam Electrodes el
+-- @tparam[opt] table opts xi (0..10, default 0.98) and the solver options
+-- @treturn Array w, N x N, S, zero diagonal
+-- @return or nil, message (a solve failed)
+-- @raise on an unknown option key or a value out of range
 function amr.weights(film, el, opts)
   opts = opts == nil and {} or args.type("amr.weights", "argument 'opts'", opts, "table")
   local xi = opts.xi or 0.98
@@ -299,6 +383,11 @@ end
 
 --- w = G − ξ·G^{1T} with a zero diagonal (Array N×N, S) from the two
 -- conductance matrices: the weights the inference protocol realizes.
+-- @tparam Array G N x N conductance of the film, S
+-- @tparam Array G1 N x N conductance of the saturated film, S
+-- @tparam[opt=0.98] number xi reference scale, 0..10
+-- @treturn Array w, N x N, S
+-- @raise when G or G1 is not an Array or xi is out of range
 function amr.inference_weights(G, G1, xi)
   args.array("amr.inference_weights", "argument 'G'", G)
   args.array("amr.inference_weights", "argument 'G1'", G1)
@@ -321,6 +410,17 @@ end
 -- xi = 0.98, seed = 1, max_sweeps = 100, volts = 1, and the solver options.
 -- Returns state (±1 table), sweeps, info = {converged =, cycle =,
 -- updates = node decisions measured, history = {states measured in}}.
+-- @tparam Film film
+-- @tparam Electrodes el
+-- @tparam table|string state N values of ±1, or a "+-" label
+-- @tparam[opt] table opts mode, xi (0..10), seed (integer >= 0), max_sweeps
+-- (1..1000000), volts (V, (0, 1000]) and the solver options
+-- @treturn table final ±1 state
+-- @treturn integer sweeps
+-- @treturn table info {converged, cycle, updates, history}
+-- @return or nil, message when a solve fails
+-- @raise on a bad state, an unknown mode or option key, or a value out of range
+-- @usage local s, sweeps = mh.amr.infer(film, el, "+-+-", {mode = "sync"})
 function amr.infer(film, el, state, opts)
   check_el(el, "infer")
   opts = opts == nil and {} or args.type("amr.infer", "argument 'opts'", opts, "table")
