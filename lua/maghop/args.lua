@@ -142,9 +142,14 @@ function args.type(fname, what, v, ty)
   return v
 end
 
+-- Whether v is a userdata whose metatable is the one registered as `tname`.
+local function is_udata(v, tname)
+  return type(v) == "userdata" and getmetatable(v) == debug.getregistry()[tname]
+end
+
 --- A film (mh.film) named `what`.
 function args.film(fname, what, v)
-  if type(v) ~= "userdata" or getmetatable(v) ~= debug.getregistry()["maghop.Film"] then
+  if not is_udata(v, "maghop.Film") then
     fail("%s: %s must be a film (mh.film), got %s", fname, what, type(v))
   end
   return v
@@ -153,7 +158,7 @@ end
 --- An Array (mh.array) named `what`, or a table of rows turned into one.
 function args.matrix(fname, what, v)
   if type(v) == "table" then return v end
-  if type(v) ~= "userdata" or getmetatable(v) ~= debug.getregistry()["maghop.Array"] then
+  if not is_udata(v, "maghop.Array") then
     fail("%s: %s must be an Array or a table of rows, got %s", fname, what, type(v))
   end
   return v
@@ -161,7 +166,7 @@ end
 
 --- An Array (mh.array) named `what`.
 function args.array(fname, what, v)
-  if type(v) ~= "userdata" or getmetatable(v) ~= debug.getregistry()["maghop.Array"] then
+  if not is_udata(v, "maghop.Array") then
     fail("%s: %s must be an Array, got %s", fname, what, type(v))
   end
   return v
