@@ -142,34 +142,29 @@ function args.type(fname, what, v, ty)
   return v
 end
 
--- Whether v is a userdata whose metatable is the one registered as `tname`.
-local function is_udata(v, tname)
-  return type(v) == "userdata" and getmetatable(v) == debug.getregistry()[tname]
+-- v when it is a userdata whose metatable is the one registered as
+-- `tname`; otherwise raises "<fname>: <what> must be <desc>, got <type>".
+local function udata(fname, what, v, tname, desc)
+  if type(v) ~= "userdata" or getmetatable(v) ~= debug.getregistry()[tname] then
+    fail("%s: %s must be %s, got %s", fname, what, desc, type(v))
+  end
+  return v
 end
 
 --- A film (mh.film) named `what`.
 function args.film(fname, what, v)
-  if not is_udata(v, "maghop.Film") then
-    fail("%s: %s must be a film (mh.film), got %s", fname, what, type(v))
-  end
-  return v
+  return udata(fname, what, v, "maghop.Film", "a film (mh.film)")
 end
 
 --- An Array (mh.array) named `what`, or a table of rows turned into one.
 function args.matrix(fname, what, v)
   if type(v) == "table" then return v end
-  if not is_udata(v, "maghop.Array") then
-    fail("%s: %s must be an Array or a table of rows, got %s", fname, what, type(v))
-  end
-  return v
+  return udata(fname, what, v, "maghop.Array", "an Array or a table of rows")
 end
 
 --- An Array (mh.array) named `what`.
 function args.array(fname, what, v)
-  if not is_udata(v, "maghop.Array") then
-    fail("%s: %s must be an Array, got %s", fname, what, type(v))
-  end
-  return v
+  return udata(fname, what, v, "maghop.Array", "an Array")
 end
 
 -- A message that starts with a location inside maghop's Lua files: the
