@@ -248,6 +248,8 @@ function T.test_snapshot_paths_are_exact()
   -- key = false (no colour-wheel inset) is an accepted option of the map
   lu.assertEquals(film:snapshot(dir .. "/c.png", {key = false}), dir .. "/c.png")
   local dev = mh.twin.new {nodes = 4, preset = "paper", cell = 50e-9, init = false}
+  -- progress = false is an accepted pulse option (documented; it was refused as unknown)
+  lu.assertIs(dev:pulse("+-+-", 0, {progress = false}), dev)
   local ovf, png = dev:snapshot(dir .. "/t/x.png")
   lu.assertEquals(png, dir .. "/t/x.png")
   lu.assertEquals(ovf, dir .. "/t/x.ovf")

@@ -163,6 +163,16 @@ end
 -- default 20 ns); tol (RK45 tolerance, 1e-4); seed.
 -- dev.geometry records the layout ({name, nodes, pitch, pad, cell,
 -- thickness, demag, nx, ny}; name "custom" for your own film).
+-- Construction calibrates the drive (one Oersted solve, unless volts is
+-- given) and, unless init = false, integrates the LLG equation for init_s.
+-- @function new
+-- @tparam[opt] table opts as above; width, rest, init_s in s, each <= 1e-6
+-- @treturn Twin the device
+-- @raise on an unknown option key or a value out of range (the message names
+-- the option), film without electrodes or the reverse, geometry options
+-- given with your own film, peak_H above `MAX_PEAK_H`, a film above
+-- `MAX_CELLS` cells, or a failed drive calibration
+-- @usage local dev = mh.twin.new{nodes = 4, preset = "paper", cell = 50e-9}
 local NEW_KEYS = {"nodes", "geometry", "pitch", "pad", "disk_diameter", "cell", "thickness", "demag", "film",
                   "electrodes", "preset", "width", "rest", "peak_H", "volts", "amr_ratio", "sigma0", "xi", "init",
                   "init_s", "tol", "seed"}
@@ -299,9 +309,18 @@ end
 --- Apply `count` pulses of pattern x (±1 table or "+-+-" label). opts:
 -- width (s), rest (s), volts (V; default the calibrated drive), progress
 -- (false: no progress line; by default one shows on a terminal when the
--- pulses take over 2 s).
+-- pulses take over 2 s). Integrates the LLG equation (RK45) for
+-- count*(width + rest) s of film time; the conductance is recomputed lazily.
+-- @tparam table|string x ±1 pattern of N entries or a "+-" label
+-- @tparam[opt=1] integer count pulses, >= 0
+-- @tparam[opt] table opts width (s, (0, 1e-6], default the device's), rest
+-- (s, [0, 1e-6]), volts (V, [-1000, 1000]), progress (boolean)
+-- @return self
+-- @raise on a bad pattern, count or option, a drive whose peak field exceeds
+-- `MAX_PEAK_H`, or a failed Oersted solve or LLG integration
+-- @usage dev:pulse("+--+", 60)
 function Twin:pulse(x, count, opts)
-  opts = args.options("twin:pulse", opts, {"width", "rest", "volts"})
+  opts = args.options("twin:pulse", opts, {"width", "rest", "volts", "progress"})
   args.opt("twin:pulse", opts, "rest", {min = 0, max = 1e-6, default = 0, unit = "s"})
   x = check_pattern(self, x)
   count = count == nil and 1 or count
@@ -331,6 +350,9 @@ function Twin:pulse(x, count, opts)
 end
 
 --- Conductance matrix (N x N Array, siemens) of the current texture.
+-- Cached until the next pulse or load_state.
+-- @treturn Array G, N x N, S (a copy)
+-- @raise when the AMR solve fails
 function Twin:conductance()
   if not self.G then
     local t0 = core.wtime()
@@ -343,6 +365,8 @@ function Twin:conductance()
 end
 
 --- G of the film saturated out of plane (isotropic AMR), computed once.
+-- @treturn Array G^{1T}, N x N, S (a copy)
+-- @raise when the AMR solve fails
 function Twin:reference()
   if not self.G1 then
     local t0 = core.wtime()
@@ -356,6 +380,8 @@ end
 
 --- Weights of the physical inference protocol, w = G - xi G^1T (zero
 -- diagonal), as an N x N Array.
+-- @treturn Array w, N x N, S
+-- @raise when an AMR solve fails
 function Twin:weights()
   return amr.inference_weights(self:conductance(), self:reference(), self.xi)
 end
@@ -365,6 +391,15 @@ end
 -- voltages, so it equals a Hopfield update with w = G - xi G^1T: by default
 -- we use that (fast, exact); opts.physical = true runs the pad-current
 -- solves on the film instead (amr.infer). opts: mode, seed, max_sweeps.
+-- @tparam table|string state ±1 start state of N entries or a "+-" label
+-- @tparam[opt] table opts mode ("async" default or "sync"), seed (integer,
+-- async node order), max_sweeps, physical (boolean, default false)
+-- @return the final state (a State)
+-- @treturn integer sweeps
+-- @treturn boolean converged
+-- @treturn boolean cycle (sync 2-cycle; false on the physical path)
+-- @raise on an unknown option key or a bad state or option value
+-- @usage local s = dev:recall("+---")
 function Twin:recall(state, opts)
   opts = args.options("twin:recall", opts, {"mode", "seed", "max_sweeps", "physical"})
   local t0 = core.wtime()
@@ -394,6 +429,11 @@ end
 -- file exactly and the other gets the same stem; any other path is the stem
 -- of both (path .. ".ovf", path .. ".png"). Parent folders are created.
 -- Returns the OVF path and the PNG path (nil without gnuplot).
+-- @tparam string path file name or stem
+-- @tparam[opt="maghop twin"] string title OVF title and PNG caption
+-- @treturn string OVF path
+-- @treturn string|nil PNG path
+-- @raise on an empty or non-string path or a failed OVF write
 function Twin:snapshot(path, title)
   if type(path) ~= "string" or path == "" then
     error(("twin:snapshot: path must be a non-empty string, got %s"):format(tostring(path)), 2)
@@ -413,6 +453,9 @@ end
 -- (binary 8, exact), atomically, and the geometry it belongs to. Returns a
 -- table to store in a checkpoint: {ovf = path, geometry = dev.geometry,
 -- time = film time (s)}.
+-- @tparam string prefix path without ".ovf"; folders are created
+-- @treturn table {ovf, geometry, time}
+-- @raise when the OVF cannot be written or renamed
 function Twin:save_state(prefix)
   mio.mkdir(mio.dirname(prefix))
   local tmp = prefix .. ".tmp.ovf"
@@ -429,7 +472,11 @@ end
 
 --- Restore a state saved by save_state. A state that records its geometry
 -- must match this device's (every recorded key), otherwise an error names
--- the first key that differs.
+-- the first key that differs (numbers compare to a relative 1e-9).
+-- @tparam table st a table from save_state (e.g. read from a checkpoint)
+-- @return self
+-- @raise on a st without an ovf path, a non-table geometry, a geometry
+-- mismatch, an unreadable OVF, or a non-finite time
 function Twin:load_state(st)
   if type(st) ~= "table" or type(st.ovf) ~= "string" then
     error("twin:load_state: state table with 'ovf' (path) expected", 2)
@@ -462,6 +509,7 @@ function Twin:load_state(st)
 end
 
 --- Seconds spent per stage: {llg=, oersted=, amr=, recall=}.
+-- @treturn table wall seconds per stage (a copy)
 function Twin:timings()
   local t = {}
   for k, v in pairs(self.timing) do t[k] = v end
