@@ -39,6 +39,9 @@ pairwise.pairs = pair_list
 
 --- Pair values (upper triangle, pair order 12, 13, ..., 23, ...) of an N x N
 -- matrix (Array or table of rows).
+-- @tparam Array|table G N x N matrix (e.g. conductances, S)
+-- @treturn {number,...} N(N-1)/2 values, same unit as G
+-- @raise when G is not a matrix
 function pairwise.upper(G)
   args.matrix("pairwise.upper", "argument 'G'", G)
   local t = type(G) == "table" and G or G:totable()
@@ -51,6 +54,9 @@ end
 -- {}} (one value per pair), from the Oersted field of pattern x at the
 -- twin's calibrated drive (dev:field_of), sampled along each pad-to-pad
 -- segment; cached per pattern.
+-- @tparam Twin dev a device from `mh.twin.new`
+-- @treturn function fn(x) -> features of pattern x
+-- @raise when dev is not a twin device
 function pairwise.field_features(dev)
   if type(dev) ~= "table" or dev.model ~= "twin" then error("pairwise.field_features: a twin device expected", 2) end
   local film, el = dev.film, dev.el
@@ -118,6 +124,10 @@ end
 --- Record a trace: apply `patterns` (list of ±1 tables) to the device one
 -- pulse each (dev:pulse(x, 1)) and keep G before and after every pulse.
 -- Returns {G = {pair values before pulse 1, after pulse 1, ...}, x = patterns}.
+-- @param dev a device with pulse and conductance methods (twin, compact, pairwise)
+-- @tparam {table,...} patterns ±1 patterns (or labels the device accepts), one pulse each
+-- @treturn table trace {G, x}; G values in S
+-- @raise whatever dev:pulse or dev:conductance raises
 function pairwise.record(dev, patterns)
   local trace = {G = {pairwise.upper(dev:conductance())}, x = {}}
   for k, x in ipairs(patterns) do
@@ -143,6 +153,10 @@ end
 -- default 1e-2), terms (list of names from pairwise.FEATURES, default all).
 -- Returns a model {theta = {[pair] = coefficients}, pairs,
 -- lambda, steps, r2 (in-sample share of the per-pulse dG variance)}.
+-- @tparam table opts traces, features (required), lambda, terms
+-- @treturn table the model
+-- @raise on an unknown option key, missing traces or features, a negative
+-- or non-finite lambda, an unknown term, or a singular fit for a pair
 function pairwise.fit(opts)
   opts = args.options("pairwise.fit", opts, FIT_KEYS)
   if type(opts.traces) ~= "table" or #opts.traces == 0 then
@@ -214,6 +228,10 @@ function pairwise.fit(opts)
 end
 
 --- Predicted change of every pair for one pulse of x from pair values g.
+-- @tparam table model from `fit`
+-- @tparam {number,...} g pair values (as `upper`), S
+-- @tparam table x ±1 pattern
+-- @treturn {number,...} predicted change per pair, S
 function pairwise.step(model, g, x)
   local ft = model.features(x)
   local d = {}
@@ -229,6 +247,9 @@ end
 --- R^2 of the one-pulse predictions of dG over traces (each step starts from
 -- the recorded G): 1 - sum (dG - pred)^2 / sum (dG - mean dG)^2, over all
 -- pairs and pulses.
+-- @tparam table model from `fit`
+-- @tparam table traces one trace from `record` or a list of them
+-- @treturn number R^2 (NaN when dG has no variance)
 function pairwise.r2(model, traces)
   if traces.G then traces = {traces} end
   local ys, ps = {}, {}
@@ -255,6 +276,13 @@ Dev.__index = Dev
 -- (N x N start matrix), G1T = (N x N reference), xi =}). Methods as the
 -- other devices: dev:pulse(x, count), dev:conductance(), dev:weights()
 -- (w = G - xi G1T, zero diagonal), dev.nodes, dev.model = "pairwise".
+-- dev:pulse(x[, count = 1]) takes a ±1 table of N entries and count >= 0;
+-- dev:conductance() returns the N x N Array (S) with rows summing to zero.
+-- @tparam table model from `fit`
+-- @tparam table opts G0 and G1T (N x N, Array or table, S; required), xi (0..10, default 1)
+-- @treturn table the device
+-- @raise on an unknown option key, a model not from fit, a missing G0 or
+-- G1T, sizes that differ from the model's, or xi out of range
 function pairwise.device(model, opts)
   opts = args.options("pairwise.device", opts, DEVICE_KEYS)
   if type(model) ~= "table" or type(model.theta) ~= "table" then

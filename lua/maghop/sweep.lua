@@ -66,6 +66,9 @@ end
 
 --- Random seed of a task: FNV-1a (64 bit) of its key, reduced to 1..2^30.
 -- Depends on the key only, so every rank and every run agree.
+-- @tparam string key task key, e.g. "a=1;seed=1"
+-- @treturn integer seed in 1..2^30
+-- @raise when key is not a string
 function sweep.task_seed(key)
   if type(key) ~= "string" then error(("mh.sweep: argument 'key' must be a string, got %s"):format(type(key)), 2) end
   local h = -3750763034362895579 -- 14695981039346656037 as a signed 64-bit integer
@@ -511,7 +514,14 @@ end
 
 --- Rows of a results file (sweep.read) or of its text (sweep.parse) as
 -- tables keyed by column name (numbers where a cell reads as one), sorted
--- by key. keys (optional set of task keys) filters them.
+-- by key. keys (optional set of task keys) filters them. The key and error
+-- columns stay strings.
+-- @tparam string text CSV text with a header line
+-- @tparam[opt] table keys set {[key] = true} of task keys to keep
+-- @treturn {table,...} rows
+-- @treturn {string,...} column names
+-- @return or nil, "empty results"
+-- @raise when text is not a string or keys is not a table
 function sweep.parse(text, keys)
   if type(text) ~= "string" then error(("mh.sweep: argument 'text' must be a string, got %s"):format(type(text)), 2) end
   if keys ~= nil and type(keys) ~= "table" then error(("mh.sweep: argument 'keys' must be a list of names, got %s"):format(type(keys)), 2) end
@@ -537,6 +547,12 @@ function sweep.parse(text, keys)
   return rows, head
 end
 
+--- Rows of a results file: `sweep.parse` of its text.
+-- @tparam string path results CSV
+-- @tparam[opt] table keys set of task keys to keep
+-- @treturn {table,...} rows
+-- @treturn {string,...} column names
+-- @return or nil, message when the file is missing or empty
 function sweep.read(path, keys)
   local f = io.open(path, "rb")
   if not f then return nil, "no results file " .. path end
@@ -604,7 +620,16 @@ end
 -- sharing their values run one after another on the same rank, for run
 -- functions that cache costly work keyed by them).
 -- Returns rows (sweep.read of this sweep's tasks, on every rank) and a
--- summary {total, skipped, ran, failed, elapsed_s}.
+-- summary {total, skipped, ran, failed, elapsed_s}. `mh.sweep(opts)` calls it.
+-- Tasks already recorded in out are skipped (resume); a run function error
+-- is recorded as a failed task and the sweep goes on.
+-- @tparam table o the options above; params, run and out are required
+-- @treturn {table,...} rows
+-- @treturn table summary
+-- @raise on bad options (naming the key), under an MPI launcher without the
+-- MPI binding, or when a run function returns a malformed result (not a
+-- table of the metric columns: recorded as failed, then raised)
+-- @usage local rows = mh.sweep{params = {a = {1, 2}}, run = function(p) return {y = p.a} end, out = "out/s.csv"}
 function sweep.run(o)
   local okc, names, seeds = pcall(check_opts, o)
   if not okc then error(names, 2) end
@@ -855,9 +880,12 @@ function sweep.run_mpi(mpi, o, names, tasks, keyset, declared, retry)
 end
 
 --- The MPI binding when maghop was built with it (and loaded under a
--- launcher), else a one-rank stand-in. Raises when the script runs under
--- mpirun/srun with more than one rank but MPI is not available, since N
--- independent serial sweeps would all write the same file.
+-- launcher), else a one-rank stand-in. When the script runs under
+-- mpirun/srun with more than one rank but MPI is not available, the
+-- stand-in's `misconfigured` field holds a message and sweep.run raises it,
+-- since N independent serial sweeps would all write the same file.
+-- @treturn table the binding (rank(), size(), barrier(), ...) or the stand-in
+-- {available = false, rank, size, barrier[, misconfigured]}
 function sweep.mpi()
   local ok, m = pcall(require, "maghop.mpi")
   if ok then return m end
