@@ -10,11 +10,21 @@ local function show(v)
   if math.type(v) == "float" then return ("%.6g"):format(v) end
   return tostring(v)
 end
+--- A value as messages print it: strings quoted, NaN as nan, floats with
+-- 6 significant digits.
+-- @function show
+-- @param v any value
+-- @treturn string
 args.show = show
 
 -- Errors are raised at level 1 here: public() turns a location inside
 -- maghop into the user's call site.
 local function fail(fmt, ...) error(fmt:format(...), 2) end
+--- Raise string.format(fmt, ...) as an error (never returns).
+-- @function fail
+-- @tparam string fmt format
+-- @param ... format arguments
+-- @raise always
 args.fail = fail
 
 local accepted_cache = setmetatable({}, {__mode = "k"})
@@ -32,6 +42,11 @@ end
 
 --- The options table `t` of function `fname` (an empty table when nil);
 -- raises when t is not a table or holds a key not in the list `accepted`.
+-- @tparam string fname function name for messages
+-- @tparam table|nil t the options
+-- @tparam {string,...} accepted accepted keys (a `set` field is cached in it)
+-- @treturn table t, or {} when nil
+-- @raise on a non-table t or an unknown key (the message lists the accepted ones)
 function args.options(fname, t, accepted)
   if t == nil then return {} end
   if type(t) ~= "table" then fail("%s: options must be a table, got %s", fname, type(t)) end
@@ -52,7 +67,15 @@ end
 --- A number `v` named `what` ("option 'rest'", "argument 'count'") of
 -- function fname, or `spec.default` when v is nil (spec.default == nil:
 -- required). spec: min/max (inclusive), gt/lt (exclusive), integer, unit,
--- why (a reason shown with the range).
+-- why (a reason shown with the range). An integral float passes an
+-- integer spec and is returned as an integer.
+-- @tparam string fname function name that starts the message
+-- @tparam string what name of the value, e.g. "option 'rest'"
+-- @param v the value
+-- @tparam[opt] table spec min, max, gt, lt, integer, default, unit, why
+-- @treturn number v or spec.default
+-- @raise when v is missing without a default, not a number, not finite, not
+-- integral when required, or outside the range
 function args.number(fname, what, v, spec)
   spec = spec or {}
   if v == nil then
@@ -89,12 +112,26 @@ function args.number(fname, what, v, spec)
 end
 
 --- Option `key` of table `t` checked by args.number.
+-- @tparam string fname
+-- @tparam table t options table
+-- @tparam string key option name
+-- @tparam[opt] table spec as `number`
+-- @treturn number the value or its default
+-- @raise as `number`
 function args.opt(fname, t, key, spec)
   return args.number(fname, ("option '%s'"):format(key), t[key], spec)
 end
 
 --- A ±1 state `x` (a table, an n x 1 Array or a "+-+-" label) named `what` of function
 -- fname, of length n when n is given; returns it as a table.
+-- @tparam string fname function name that starts the message
+-- @tparam string what name of the value, e.g. "option 'rest'"
+-- @param x table, n x 1 Array or "+-" label (U+2212 counts as '-')
+-- @tparam[opt] integer n required length
+-- @treturn {number,...} the ±1 entries
+-- @raise on another type, an Array with more than one column, an empty
+-- state, a wrong length, a label character other than + and -, or an entry
+-- other than ±1
 function args.pm1(fname, what, x, n)
   if type(x) == "string" then -- a "+-+-" label ('−' too); nothing else is accepted
     local label, t = x, {}
@@ -124,12 +161,27 @@ function args.pm1(fname, what, x, n)
 end
 
 --- An integer named `what` in lo..hi (lo, hi optional); `default` when nil
--- and default is given.
+-- and default is given. Integral floats are accepted.
+-- @tparam string fname function name that starts the message
+-- @tparam string what name of the value, e.g. "option 'rest'"
+-- @param v the value
+-- @tparam[opt] integer lo smallest accepted
+-- @tparam[opt] integer hi largest accepted
+-- @tparam[opt] integer default value when v is nil (required otherwise)
+-- @treturn integer
+-- @raise as `number`
 function args.integer(fname, what, v, lo, hi, default)
   return args.number(fname, what, v, {integer = true, min = lo, max = hi, default = default})
 end
 
 --- A string named `what` that is one of the list `choices`.
+-- @tparam string fname function name that starts the message
+-- @tparam string what name of the value, e.g. "option 'rest'"
+-- @param v the value
+-- @tparam {string,...} choices accepted values
+-- @param[opt] default value when v is nil
+-- @return v or default
+-- @raise when v is none of choices
 function args.choice(fname, what, v, choices, default)
   if v == nil and default ~= nil then return default end
   for _, c in ipairs(choices) do if v == c then return v end end
@@ -137,6 +189,12 @@ function args.choice(fname, what, v, choices, default)
 end
 
 --- A value of type `ty` ("table", "string", ...) named `what`.
+-- @tparam string fname function name that starts the message
+-- @tparam string what name of the value, e.g. "option 'rest'"
+-- @param v the value
+-- @tparam string ty a type() name
+-- @return v
+-- @raise when type(v) ~= ty
 function args.type(fname, what, v, ty)
   if type(v) ~= ty then fail("%s: %s must be a %s, got %s", fname, what, ty, type(v)) end
   return v
@@ -152,17 +210,32 @@ local function udata(fname, what, v, tname, desc)
 end
 
 --- A film (mh.film) named `what`.
+-- @tparam string fname function name that starts the message
+-- @tparam string what name of the value, e.g. "option 'rest'"
+-- @param v the value
+-- @treturn Film v
+-- @raise when v is not a Film
 function args.film(fname, what, v)
   return udata(fname, what, v, "maghop.Film", "a film (mh.film)")
 end
 
---- An Array (mh.array) named `what`, or a table of rows turned into one.
+--- An Array (mh.array) named `what`, or a table (of rows), returned as it is.
+-- @tparam string fname function name that starts the message
+-- @tparam string what name of the value, e.g. "option 'rest'"
+-- @param v the value
+-- @treturn Array|table v
+-- @raise when v is neither a table nor an Array
 function args.matrix(fname, what, v)
   if type(v) == "table" then return v end
   return udata(fname, what, v, "maghop.Array", "an Array or a table of rows")
 end
 
 --- An Array (mh.array) named `what`.
+-- @tparam string fname function name that starts the message
+-- @tparam string what name of the value, e.g. "option 'rest'"
+-- @param v the value
+-- @treturn Array v
+-- @raise when v is not an Array
 function args.array(fname, what, v)
   return udata(fname, what, v, "maghop.Array", "an Array")
 end
@@ -199,6 +272,9 @@ local wrapped = setmetatable({}, {__mode = "k"})
 --- Wrap every Lua function of table t in place so that an error raised
 -- inside maghop is reported at the caller's line; C functions (which
 -- already report there) and non-functions are left alone. Returns t.
+-- Metamethods (keys starting with "__") are not wrapped.
+-- @tparam table t module or method table
+-- @treturn table t
 function args.public(t)
   for k, f in pairs(t) do
     if type(f) == "function" and not wrapped[f] and debug.getinfo(f, "S").what == "Lua"
