@@ -262,6 +262,18 @@ function T.test_snapshot_paths_are_exact()
   os.execute("rm -rf " .. mio.shell_quote(dir))
 end
 
+-- plot.mwheel names its 'm', 'mask' and 'k' options when they are wrong (a
+-- missing m failed inside the plot code with "attempt to index a nil value").
+function T.test_mwheel_checks_its_field()
+  local film = small_film()
+  local png = tmpdir() .. "/w.png"
+  lu.assertErrorMsgContains("option 'm' must be a Field", mh.plot.mwheel, {png = png})
+  lu.assertErrorMsgContains("option 'm' must be a Field", mh.plot.mwheel, {png = png, m = {1, 0, 0}})
+  lu.assertErrorMsgContains("option 'm' must have 3 components", mh.plot.mwheel, {png = png, m = film:mask()})
+  lu.assertErrorMsgContains("option 'mask' must be a Field", mh.plot.mwheel, {png = png, m = film:m(), mask = 1})
+  lu.assertErrorMsgContains("option 'k'", mh.plot.mwheel, {png = png, m = film:m(), k = 2})
+end
+
 -- Progress lines go to a terminal only: with stderr a pipe, run, relax and
 -- minimize print nothing unless progress = true is asked for.
 function T.test_progress_silent_off_terminal()

@@ -230,6 +230,16 @@ function args.matrix(fname, what, v)
   return udata(fname, what, v, "maghop.Array", "an Array or a table of rows")
 end
 
+--- A vector field (mh.field, film:m()) named `what`.
+-- @tparam string fname function name that starts the message
+-- @tparam string what name of the value, e.g. "option 'm'"
+-- @param v the value
+-- @treturn Field v
+-- @raise when v is not a Field
+function args.field(fname, what, v)
+  return udata(fname, what, v, "maghop.Field", "a Field (mh.field or film:m())")
+end
+
 --- An Array (mh.array) named `what`.
 -- @tparam string fname function name that starts the message
 -- @tparam string what name of the value, e.g. "option 'rest'"

@@ -277,8 +277,11 @@ plot.wheel_rgb = wheel_rgb
 -- @usage mh.plot.mwheel{png = "out/m.png", m = film:m()}
 function plot.mwheel(opts)
   opts = plot_options("plot.mwheel", opts, {"m", "mask", "k", "key"})
-  local nx, ny = opts.m:shape()
-  local k = opts.k or 1
+  args.field("plot.mwheel", "option 'm'", opts.m)
+  local nx, ny, nz, ncomp = opts.m:shape()
+  if ncomp ~= 3 then args.fail("plot.mwheel: option 'm' must have 3 components, got %d", ncomp) end
+  if opts.mask ~= nil then args.field("plot.mwheel", "option 'mask'", opts.mask) end
+  local k = args.integer("plot.mwheel", "option 'k'", opts.k, 1, nz, 1)
   local s = {header(opts.png, {width = opts.width or math.min(1200, math.max(420, 4 * nx + 120)),
     height = opts.height or math.min(1200, math.max(320, math.floor(4 * ny * (opts.width and 1 or 1)) + 80)),
     title = opts.title}, 0, 0)}
