@@ -17,17 +17,25 @@ mh.array = core.array
 mh.zeros = core.zeros
 mh.wtime = core.wtime -- monotonic wall-clock seconds
 
--- Device models, network, rules and protocols (Lua half).
-mh.compact = require "maghop.compact"
-mh.hopfield = require "maghop.hopfield"
-mh.rules = require "maghop.rules"
-mh.patterns = require "maghop.patterns"
-mh.logic = require "maghop.logic"
-mh.io = require "maghop.io"
-mh.plot = require "maghop.plot"
-mh.cli = require "maghop.cli"
-mh.checkpoint = require "maghop.checkpoint"
-mh.metrics = require "maghop.metrics" -- recall accuracy, restoration, Hamming distance, tie jitter
+-- The Lua half, one module per entry, loaded in this order (mh.<name>).
+local MODULES = {
+  -- device models, network, rules and protocols
+  "compact", "hopfield", "rules", "patterns", "logic",
+  -- tables and files, plots, command line, checkpoints
+  "io", "plot", "cli", "checkpoint",
+  -- recall accuracy, restoration, Hamming distance, tie jitter
+  "metrics",
+  -- transport: mh.electrodes.grid{...}/custom{...}; mh.oersted.solve{...} ->
+  -- {H=, K=, I=, ...}; mh.amr.conductance(film, electrodes, opts) -> G,
+  -- the measurement twin and inference
+  "electrodes", "oersted", "amr",
+  -- the micromagnetic twin device, and a second compact model (per-pair
+  -- rules fitted to twin traces)
+  "twin", "pairwise",
+  -- parameter sweeps, serial or over MPI ranks (mh.sweep{params=, seeds=, run=, out=})
+  "sweep",
+}
+for _, name in ipairs(MODULES) do mh[name] = require("maghop." .. name) end
 
 -- Micromagnetic film and vector fields:
 -- mh.film{nx=, ny=, dx=, ...} -> Film (see csrc/lua/l_film.c); mh.field(nx, ny, nz, ncomp) -> Field.
@@ -79,30 +87,13 @@ function core.Film.snapshot(film, path, opts)
 end
 mh.demag = {field = core.demag_field, tensor = core.demag_tensor, factors = core.demag_factors}
 
--- Transport: electrodes, Oersted write field, AMR read-out:
--- mh.electrodes.grid{...}/custom{...}; mh.oersted.solve{...} -> {H=, K=, I=, ...};
--- mh.amr.conductance(film, electrodes, opts) -> G; measurement twin and inference.
-mh.electrodes = require "maghop.electrodes"
-mh.oersted = require "maghop.oersted"
-mh.amr = require "maghop.amr"
-
--- The micromagnetic twin device
-mh.twin = require "maghop.twin"
--- A second compact model: per-pair rules fitted to twin traces
-mh.pairwise = require "maghop.pairwise"
-
--- Parameter sweeps, serial or over MPI ranks (mh.sweep{params=, seeds=, run=, out=});
 -- mh.mpi: rank(), size(), barrier() (a one-rank stand-in when MPI is absent).
-mh.sweep = require "maghop.sweep"
 mh.mpi = mh.sweep.mpi()
 
 -- Errors raised inside maghop's Lua files by a public function are
 -- reported at the user's call (the line that called mh.x.y), not at a line
 -- of maghop. C functions already report there.
 local args = require "maghop.args"
-for _, name in ipairs {"compact", "hopfield", "rules", "patterns", "logic", "io", "plot", "checkpoint", "cli",
-                       "metrics", "electrodes", "oersted", "amr", "twin", "pairwise", "sweep"} do
-  args.public(mh[name])
-end
+for _, name in ipairs(MODULES) do args.public(mh[name]) end
 
 return mh

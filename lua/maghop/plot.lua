@@ -1,6 +1,11 @@
 --- Figures through gnuplot (pngcairo). Each function writes a PNG and
 -- returns its path, or nil and a message when gnuplot is missing or fails
 -- (figures are a convenience: results are always in the CSV beside them).
+--
+-- Common options of every plot: png (string, required: output path, parent
+-- folders are created), title, xlabel, ylabel (strings), width, height
+-- (pixels), extra (gnuplot lines added before plotting).
+-- @module maghop.plot
 local mio = require "maghop.io"
 local args = require "maghop.args"
 
@@ -104,9 +109,7 @@ end
 -- names, without units), title, xlabel, ylabel, points (bool), extra
 -- (gnuplot lines). Columns may also be named "name (unit)" for tables with
 -- units. Size default 900 x 540 pixels.
--- Common options of every plot: png (string, required: output path, parent
--- folders are created), title, xlabel, ylabel (strings), width, height
--- (pixels), extra (gnuplot lines added before plotting).
+-- Takes the common options too (module description).
 -- @tparam table opts
 -- @treturn string the PNG path
 -- @return or nil, message (unreadable file, unknown column, gnuplot missing or failed)
@@ -135,26 +138,33 @@ function plot.lines(opts)
   return render(opts.png, header(opts.png, opts, 900, 540) .. sep .. "plot " .. table.concat(parts, ", \\\n  ") .. "\n")
 end
 
+-- A multiplot of the panels in `items`, `cols` per row, each pw x ph pixels
+-- unless opts.width/height say otherwise: `preamble` once, then
+-- panel(s, item) appends each panel's gnuplot lines to the list s.
+local function panel_grid(opts, items, cols, pw, ph, preamble, panel)
+  local rows = (#items + cols - 1) // cols
+  local s = {header(opts.png, {width = opts.width or pw * cols, height = opts.height or ph * rows}, 0, 0)}
+  s[#s + 1] = preamble
+  s[#s + 1] = ("set multiplot layout %d,%d title %s\n"):format(rows, cols, q(opts.title or ""))
+  for _, item in ipairs(items) do panel(s, item) end
+  s[#s + 1] = "unset multiplot\n"
+  return render(opts.png, table.concat(s))
+end
+
 --- Grid of small bar charts: one panel per series.
 -- opts: png, panels = {{title=, labels={...}, values={...}, highlight=index}, ...},
 -- cols (panels per row, default 4), ylabel, title. Size default 300 x 260
 -- pixels per panel.
--- Common options of every plot: png (string, required: output path, parent
--- folders are created), title, xlabel, ylabel (strings), width, height
--- (pixels), extra (gnuplot lines added before plotting).
+-- Takes the common options too (module description).
 -- @tparam table opts
 -- @treturn string the PNG path
 -- @return or nil, message (gnuplot missing or failed)
 -- @raise on a non-table opts, an unknown option key, or a non-string png
 function plot.bar_panels(opts)
   opts = plot_options("plot.bar_panels", opts, {"panels", "cols"})
-  local n = #opts.panels
-  local cols = opts.cols or 4
-  local rows = (n + cols - 1) // cols
-  local s = {header(opts.png, {width = opts.width or 300 * cols, height = opts.height or 260 * rows}, 0, 0)}
-  s[#s + 1] = "set style fill solid 0.8 border -1\nset boxwidth 0.8\nunset key\nset xtics rotate by 90 right font 'monospace,9' nomirror\nset bmargin 5\n"
-  s[#s + 1] = ("set multiplot layout %d,%d title %s\n"):format(rows, cols, q(opts.title or ""))
-  for _, p in ipairs(opts.panels) do
+  local preamble = "set style fill solid 0.8 border -1\nset boxwidth 0.8\nunset key\n"
+    .. "set xtics rotate by 90 right font 'monospace,9' nomirror\nset bmargin 5\n"
+  return panel_grid(opts, opts.panels, opts.cols or 4, 300, 260, preamble, function(s, p)
     s[#s + 1] = "set title " .. q(p.title) .. "\n"
     if opts.ylabel then s[#s + 1] = "set ylabel " .. q(opts.ylabel) .. "\n" end
     s[#s + 1] = "$d << EOD\n"
@@ -163,18 +173,14 @@ function plot.bar_panels(opts)
     end
     s[#s + 1] = "EOD\n"
     s[#s + 1] = "plot $d using 1:3:($4 > 0 ? 0xd62728 : 0x1f77b4):xtic(2) with boxes lc rgb variable\n"
-  end
-  s[#s + 1] = "unset multiplot\n"
-  return render(opts.png, table.concat(s))
+  end)
 end
 
 --- Row of ±1 images (ink black) with captions, e.g. distorted vs recalled.
 -- opts: png, w, h (image size in pixels), images = {{img=, title=}, ...},
 -- cols (images per row, default all in one row), title. Size default
 -- 150 x 220 pixels per image.
--- Common options of every plot: png (string, required: output path, parent
--- folders are created), title, xlabel, ylabel (strings), width, height
--- (pixels), extra (gnuplot lines added before plotting).
+-- Takes the common options too (module description).
 -- @tparam table opts
 -- @treturn string the PNG path
 -- @return or nil, message (gnuplot missing or failed)
@@ -185,14 +191,9 @@ function plot.images(opts)
   opts = plot_options("plot.images", opts, {"w", "h", "images", "cols"})
   args.opt("plot.images", opts, "w", {integer = true, min = 1, max = 4096})
   args.opt("plot.images", opts, "h", {integer = true, min = 1, max = 4096})
-  local n = #opts.images
-  local cols = opts.cols or n
-  local rows = (n + cols - 1) // cols
-  local s = {header(opts.png, {width = opts.width or 150 * cols, height = opts.height or 220 * rows}, 0, 0)}
-  s[#s + 1] = "unset key\nunset colorbox\nunset tics\nunset border\nunset grid\nset size ratio -1\n"
-  s[#s + 1] = "set palette defined (-1 'white', 1 'black')\nset cbrange [-1:1]\n"
-  s[#s + 1] = ("set multiplot layout %d,%d title %s\n"):format(rows, cols, q(opts.title or ""))
-  for _, im in ipairs(opts.images) do
+  local preamble = "unset key\nunset colorbox\nunset tics\nunset border\nunset grid\nset size ratio -1\n"
+    .. "set palette defined (-1 'white', 1 'black')\nset cbrange [-1:1]\n"
+  return panel_grid(opts, opts.images, opts.cols or #opts.images, 150, 220, preamble, function(s, im)
     s[#s + 1] = "set title " .. q(im.title or "") .. "\n$m << EOD\n"
     for r = opts.h - 1, 0, -1 do -- gnuplot's y grows upward: top row last
       local row = {}
@@ -201,17 +202,13 @@ function plot.images(opts)
     end
     s[#s + 1] = "EOD\n"
     s[#s + 1] = "set datafile separator whitespace\nplot $m matrix with image\nset datafile separator ','\n"
-  end
-  s[#s + 1] = "unset multiplot\n"
-  return render(opts.png, table.concat(s))
+  end)
 end
 
 --- Heat map of a matrix (e.g. a confusion matrix) with values printed.
 -- opts: png, matrix (rows of numbers), row_labels, col_labels, title,
 -- xlabel, ylabel. Size default 560 x 480 pixels.
--- Common options of every plot: png (string, required: output path, parent
--- folders are created), title, xlabel, ylabel (strings), width, height
--- (pixels), extra (gnuplot lines added before plotting).
+-- Takes the common options too (module description).
 -- @tparam table opts
 -- @treturn string the PNG path
 -- @return or nil, message (gnuplot missing or failed)
@@ -267,9 +264,7 @@ plot.wheel_rgb = wheel_rgb
 -- wheel of in-plane directions) in the lower right corner unless key =
 -- false; cells outside `mask` (a 1-component Field) are grey. opts: png, m,
 -- mask, k, title, key. Parent folders of png are created.
--- Common options of every plot: png (string, required: output path, parent
--- folders are created), title, xlabel, ylabel (strings), width, height
--- (pixels), extra (gnuplot lines added before plotting).
+-- Takes the common options too (module description).
 -- @tparam table opts m (Field nx x ny x nz x 3, required), mask, k, key (boolean, default true)
 -- @treturn string the PNG path
 -- @return or nil, message (gnuplot missing or failed)

@@ -349,33 +349,32 @@ function Twin:pulse(x, count, opts)
   return self
 end
 
+-- A copy of the matrix cached in self[key], solved first with
+-- solve(film, electrodes, amr_opts) when absent; the time goes to timing.amr.
+local function solved(self, key, solve)
+  if not self[key] then
+    local t0 = core.wtime()
+    local G, err = solve(self.film, self.el, self.amr_opts)
+    if not G then error("twin: AMR solve failed: " .. tostring(err), 0) end
+    self[key] = G
+    self.timing.amr = self.timing.amr + core.wtime() - t0
+  end
+  return self[key]:copy()
+end
+
 --- Conductance matrix (N x N Array, siemens) of the current texture.
 -- Cached until the next pulse or load_state.
 -- @treturn Array G, N x N, S (a copy)
 -- @raise when the AMR solve fails
 function Twin:conductance()
-  if not self.G then
-    local t0 = core.wtime()
-    local G, err = amr.conductance(self.film, self.el, self.amr_opts)
-    if not G then error("twin: AMR solve failed: " .. tostring(err), 0) end
-    self.G = G
-    self.timing.amr = self.timing.amr + core.wtime() - t0
-  end
-  return self.G:copy()
+  return solved(self, "G", amr.conductance)
 end
 
 --- G of the film saturated out of plane (isotropic AMR), computed once.
 -- @treturn Array G^{1T}, N x N, S (a copy)
 -- @raise when the AMR solve fails
 function Twin:reference()
-  if not self.G1 then
-    local t0 = core.wtime()
-    local G1, err = amr.conductance_saturated(self.film, self.el, self.amr_opts)
-    if not G1 then error("twin: AMR solve failed: " .. tostring(err), 0) end
-    self.G1 = G1
-    self.timing.amr = self.timing.amr + core.wtime() - t0
-  end
-  return self.G1:copy()
+  return solved(self, "G1", amr.conductance_saturated)
 end
 
 --- Weights of the physical inference protocol, w = G - xi G^1T (zero
