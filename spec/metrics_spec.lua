@@ -63,6 +63,34 @@ function T.test_parse_flips()
   H.raises("exceeds the pattern length 8", mh.metrics.parse_flips, "9", 8)
 end
 
+-- The core's counter-based draws that the Lua half uses (measurement noise,
+-- weight jitter): pure functions of (seed, step, idx), with the moments of
+-- their distributions, and integer arguments >= 0.
+function T.test_core_draws()
+  local core = mh.core
+  lu.assertEquals(core.normal(3, 5, 7), core.normal(3, 5, 7))
+  lu.assertEquals(core.normal(3, 5), core.normal(3, 5, 0))
+  lu.assertNotEquals(core.normal(3, 5), core.normal(4, 5))
+  lu.assertNotEquals(core.uniform(3, 5), core.uniform(3, 6))
+  local n, s1, s2, u1, u2, lo, hi = 40000, 0, 0, 0, 0, 1, 0
+  for k = 0, n - 1 do
+    local g, u = core.normal(11, k), core.uniform(11, k)
+    s1, s2, u1, u2 = s1 + g, s2 + g * g, u1 + u, u2 + u * u
+    lo, hi = math.min(lo, u), math.max(hi, u)
+  end
+  -- standard errors: mean 1/sqrt(n) = 0.005, variance about 0.007 (normal);
+  -- uniform mean 1/sqrt(12 n) = 0.0014; limits at about 5 of them
+  lu.assertTrue(math.abs(s1 / n) < 0.025)
+  lu.assertTrue(math.abs(s2 / n - 1) < 0.035)
+  lu.assertTrue(math.abs(u1 / n - 0.5) < 0.008)
+  lu.assertTrue(math.abs(u2 / n - (u1 / n) ^ 2 - 1 / 12) < 0.004)
+  lu.assertTrue(lo > 0 and hi < 1)
+  H.raises("'seed' must be an integer >= 0", core.normal, -1, 0)
+  H.raises("'step' must be an integer >= 0", core.uniform, 1, -2)
+  H.raises("number has no integer representation", core.normal, 1.5, 0)
+  H.raises("'seed' must be an integer >= 0", mh.metrics.jitter, {{0, 1}, {1, 0}}, 1e-3, -1)
+end
+
 function T.test_jitter()
   local w = {{0, 1, -2}, {1, 0, 0.5}, {-2, 0.5, 0}}
   local a = mh.metrics.jitter(w, 1e-3, 1):totable()

@@ -289,4 +289,20 @@ function T.test_progress_silent_off_terminal()
     {progress = "yes"})
 end
 
+-- cli.progress (the line of twin pulse trains and the physical inference):
+-- forced on off a terminal with no delay it writes the share done, the
+-- elapsed time and the ETA, rewriting one line, and ends it with a newline.
+function T.test_progress_line_forced()
+  local host = mio.shell_quote(arg and arg[-1] or "build/bin/maghop")
+  local p = io.popen("(" .. host .. [[ -e 'local mh = require "maghop"
+    local p = mh.cli.progress("work", 4, {force = true, delay = 0})
+    p(1); p(4); p.finish(); print("done")' 2>&1)]])
+  local out = p:read("a")
+  p:close()
+  lu.assertNotNil(out:find("\rwork  25.0%% %(1/4%) elapsed %d+s eta %d+s"), out)
+  lu.assertStrContains(out, "\rwork 100.0% (4/4)")
+  lu.assertStrContains(out, "\ndone\n")
+  lu.assertErrorMsgContains("option 'delay'", mh.cli.progress, "x", 3, {delay = -1})
+end
+
 return {TestOutput = T}

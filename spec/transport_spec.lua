@@ -296,6 +296,14 @@ function T.test_seven_wirings_reconstruct_G_and_predict_the_seventh()
   -- with 0.3 % measurement noise the held-out wiring is still predicted within 2 %
   local mn = assert(mh.amr.measure_all(f, el, {noise = 0.003, seed = 7}))
   lu.assertTrue(mn.residual < 0.02)
+  -- the noise is seeded: the same seed repeats every reading, another changes them
+  local mn2 = assert(mh.amr.measure_all(f, el, {noise = 0.003, seed = 7}))
+  local mn3 = assert(mh.amr.measure_all(f, el, {noise = 0.003, seed = 8}))
+  for k = 1, 7 do
+    lu.assertEquals(mn2.measurements[k].V, mn.measurements[k].V)
+    lu.assertNotEquals(mn3.measurements[k].V, mn.measurements[k].V)
+    lu.assertTrue(math.abs(mn.measurements[k].V / m.measurements[k].V - 1) < 0.02)
+  end
   -- single wiring: I / V is the cut conductance
   local w = assert(mh.amr.measure(f, el, "++--"))
   local g = -(m.G_direct:get(1, 3) + m.G_direct:get(1, 4) + m.G_direct:get(2, 3) + m.G_direct:get(2, 4))
@@ -324,6 +332,27 @@ function T.test_async_physical_recall_equals_weight_recall()
     lu.assertTrue(conv)
     lu.assertEquals(info.updates, 9 * swp) -- every sweep measures every node
   end
+end
+
+-- The progress of the physical inference: a function option sees every
+-- node decision as (sweep, node, N), node running 1..N in each sweep; the
+-- terminal line is forced on with progress = true; false keeps it silent.
+function T.test_inference_progress()
+  local f, el = device(32, "disk")
+  f:set_m(vortex)
+  local calls = {}
+  local s, sweeps, info = mh.amr.infer(f, el, "+--+", {mode = "async", seed = 2,
+    progress = function(sweep, node, N) calls[#calls + 1] = {sweep, node, N} end})
+  lu.assertNotNil(s)
+  lu.assertEquals(#calls, info.updates)
+  lu.assertEquals(#calls, 4 * sweeps)
+  for k, c in ipairs(calls) do lu.assertEquals(c, {(k - 1) // 4 + 1, (k - 1) % 4 + 1, 4}) end
+  H.raises("option 'progress' must be a boolean or a function", mh.amr.infer, f, el, "+--+", {progress = "yes"})
+  -- the same through the twin (physical path)
+  local dev = mh.twin.new{nodes = 4, preset = "full", cell = 50e-9, init = false}
+  local n = 0
+  dev:recall("+--+", {physical = true, progress = function() n = n + 1 end})
+  lu.assertTrue(n >= 4)
 end
 
 function T.test_inference_matches_equivalent_weights()

@@ -38,9 +38,9 @@ end
 
 -- Options of the protocol functions beyond the solver's own.
 local PROTOCOL_KEYS = {
-  measure = {current = true, noise = true, seed = true, _rng = true},
+  measure = {current = true, noise = true, seed = true, _draws = true},
   measure_all = {current = true, noise = true, seed = true, use = true, wirings = true},
-  infer = {mode = true, xi = true, seed = true, max_sweeps = true, volts = true},
+  infer = {mode = true, xi = true, seed = true, max_sweeps = true, volts = true, progress = true},
   weights = {xi = true},
 }
 
@@ -183,23 +183,14 @@ local function label(signs)
   return table.concat(t)
 end
 
--- Box–Muller normal from a seeded LCG (independent of math.random).
-local function gauss_rng(seed)
-  local state = (seed or 1) * 2654435761 % 4294967296
-  local function u()
-    state = (1103515245 * state + 12345) % 2147483648
-    return (state + 0.5) / 2147483648
-  end
-  return function() return math.sqrt(-2 * math.log(u())) * math.cos(2 * math.pi * u()) end
-end
-
 --- One wiring on the film: the "+" pads tied together and driven by a
 -- current source (opts.current, A, default 1 mA) against the grounded "-"
 -- pads; the lock-in reads V between the groups. opts.noise adds a relative
 -- Gaussian error to V (seeded by opts.seed). Returns {wiring = "+--+",
 -- signs = {...}, I = A, V = V, g = I/V (S)}; or nil, message.
--- With noise > 0 the generator is kept in opts._rng, so calls sharing one
--- opts table continue one seeded stream.
+-- With noise > 0 the k-th draw of one opts table is core.normal(seed, k)
+-- (the core's counter-based generator; the count is kept in opts._draws), so
+-- calls sharing one opts table continue one seeded stream.
 -- @tparam Film film
 -- @tparam Electrodes el
 -- @tparam string|table|integer wiring "+-" label, ±1 table of N entries, or
@@ -225,8 +216,9 @@ function amr.measure(film, el, wiring, opts)
   local isrc = opts.current or 1e-3
   local V = isrc / iplus
   if opts.noise and opts.noise > 0 then
-    opts._rng = opts._rng or gauss_rng(opts.seed)
-    V = V * (1 + opts.noise * opts._rng())
+    local k = opts._draws or 0
+    opts._draws = k + 1
+    V = V * (1 + opts.noise * core.normal(opts.seed or 1, k))
   end
   return {wiring = label(signs), signs = signs, I = isrc, V = V, g = isrc / V}
 end
@@ -397,6 +389,29 @@ function amr.inference_weights(G, G1, xi)
   return w
 end
 
+-- The progress reporter of amr.infer: report(sweep, node) after each node
+-- decision and report.finish(); nil when progress is false. A function
+-- option is called as progress(sweep, node, N); otherwise a terminal line per
+-- sweep (cli.progress over its N decisions, forced by progress = true).
+local function progress_of(progress, N)
+  if progress == false then return nil end
+  if progress ~= nil and progress ~= true and type(progress) ~= "function" then
+    error(("amr.infer: option 'progress' must be a boolean or a function, got %s"):format(type(progress)), 3)
+  end
+  local cli = require "maghop.cli"
+  local meter, at = nil, 0
+  local report = {}
+  function report.finish() if meter then meter.finish() end end
+  return setmetatable(report, {__call = function(_, sweep, node)
+    if type(progress) == "function" then return progress(sweep, node, N) end
+    if sweep ~= at then
+      report.finish()
+      meter, at = cli.progress(("inference sweep %d, node"):format(sweep), N, {force = progress == true}), sweep
+    end
+    meter(node)
+  end})
+end
+
 --- The paper's inference on the film itself (Methods): for node i, with
 -- the pads at V_j = volts·s_j, measure the current through pad i (I_i1),
 -- invert pad i and measure again (I_i2); I_i = I_i1 + I_i2; the same with
@@ -407,14 +422,20 @@ end
 -- nodes at once; stops at a fixed point or a 2-cycle). Since
 -- I_i − ξ I_i^{1T} = 2 volts Σ_{j≠i} w_ij s_j with w = amr.weights, the
 -- result equals net:recall on those weights. opts: mode = "async",
--- xi = 0.98, seed = 1, max_sweeps = 100, volts = 1, and the solver options.
+-- xi = 0.98, seed = 1, max_sweeps = 100, volts = 1, progress, and the solver
+-- options. Each node decision takes four pad-current solves; on a large film
+-- a line per sweep shows the node reached and the sweep's ETA when stderr is
+-- a terminal and the sweep takes over 2 s (progress = false: never; true:
+-- also off a terminal; a function: called as progress(sweep, node, N) after
+-- each decision instead).
 -- Returns state (±1 table), sweeps, info = {converged =, cycle =,
 -- updates = node decisions measured, history = {states measured in}}.
 -- @tparam Film film
 -- @tparam Electrodes el
 -- @tparam table|string state N values of ±1, or a "+-" label
 -- @tparam[opt] table opts mode, xi (0..10), seed (integer >= 0), max_sweeps
--- (1..1000000), volts (V, (0, 1000]) and the solver options
+-- (1..1000000), volts (V, (0, 1000]), progress (boolean or function) and
+-- the solver options
 -- @treturn table final ±1 state
 -- @treturn integer sweeps
 -- @treturn table info {converged, cycle, updates, history}
@@ -453,15 +474,20 @@ function amr.infer(film, el, state, opts)
     for k = 1, N do c[k] = s[k] > 0 and "+" or "-" end
     return table.concat(c)
   end
+  local report = progress_of(opts.progress, N)
   local history, updates, last = {{table.unpack(state)}}, 0, key(state)
   local function field(i, s)
     local k = key(s)
     if k ~= last then history[#history + 1], last = s, k end
+    local h = node_current(sf, "film", i, s) - xi * node_current(ss, "saturated", i, s)
     updates = updates + 1
-    return node_current(sf, "film", i, s) - xi * node_current(ss, "saturated", i, s)
+    -- every sweep, sync or async, decides each of the N nodes once
+    if report then report((updates - 1) // N + 1, (updates - 1) % N + 1) end
+    return h
   end
   local ok, s, sweeps, converged, cycle = pcall(core.recall, state, field,
     {mode = mode, seed = opts.seed or 1, max_sweeps = opts.max_sweeps or 100})
+  if report then report.finish() end
   if not ok then return nil, tostring(s) end
   if key(s) ~= last then history[#history + 1] = s end
   return s, sweeps, {converged = converged, cycle = cycle, updates = updates, history = history}

@@ -147,25 +147,32 @@ function cli.parse(spec, help, args)
   return opts
 end
 
---- Progress reporter: p = cli.progress(label, total, {quiet=}); p(done)
+--- Progress reporter: p = cli.progress(label, total, opts); p(done)
 -- updates a line with percentage and ETA on stderr when it is a terminal and
--- the task is long (over 2 s); p.finish() ends the line and returns the
--- elapsed seconds. Silent when stderr is no terminal, after
--- mh.set_progress(false) or with MAGHOP_PROGRESS=0.
+-- the task is long (over opts.delay s, default 2); p.finish() ends the line
+-- and returns the elapsed seconds. Silent when stderr is no terminal, after
+-- mh.set_progress(false), with MAGHOP_PROGRESS=0 or with opts.quiet;
+-- opts.force shows it even when stderr is no terminal.
+-- @tparam string label start of the line
+-- @tparam number total units of work (>= 0)
+-- @tparam[opt] table opts quiet (boolean), force (boolean), delay (s, [0, 3600])
+-- @return a callable reporter with update(done) and finish()
+-- @raise on a non-string label, a bad total or an unknown option
 function cli.progress(label, total, opts)
   local args = require "maghop.args"
   args.type("cli.progress", "argument 'label'", label, "string")
   args.number("cli.progress", "argument 'total'", total, {min = 0})
-  opts = args.options("cli.progress", opts, {"quiet"})
+  opts = args.options("cli.progress", opts, {"quiet", "force", "delay"})
+  local delay = args.opt("cli.progress", opts, "delay", {min = 0, max = 3600, default = 2, unit = "s"})
   -- off when stderr is no terminal, after mh.set_progress(false) or with MAGHOP_PROGRESS=0
-  local quiet = (opts and opts.quiet) or not core.progress_allowed()
+  local quiet = opts.quiet or not (opts.force or core.progress_allowed())
   local t0 = core.wtime()
   local shown = false
   local obj = {}
   function obj.update(done)
     if quiet then return end
     local el = core.wtime() - t0
-    if el < 2 and not shown then return end
+    if el < delay and not shown then return end
     shown = true
     local eta = done > 0 and el * (total - done) / done or 0
     io.stderr:write(("\r%s %5.1f%% (%d/%d) elapsed %.0fs eta %.0fs   "):format(

@@ -150,18 +150,6 @@ function metrics.evaluate(recall, pats, set)
           changed = changed / n, n = n, confusion = confusion}
 end
 
--- splitmix64: a seeded stream of 64-bit integers, independent of math.random.
-local function splitmix(seed)
-  local state = seed
-  return function()
-    state = state + 0x9E3779B97F4A7C15
-    local z = state
-    z = (z ~ (z >> 30)) * 0xBF58476D1CE4E5B9
-    z = (z ~ (z >> 27)) * 0x94D049BB133111EB
-    return z ~ (z >> 31)
-  end
-end
-
 --- Weights plus seeded symmetric jitter: w_ij + eps * max|w| * u_ij with
 -- u_ij uniform in [-1, 1), u_ij = u_ji, zero diagonal. With eps tiny
 -- (1e-9) no real decision changes, but a node whose field is exactly zero
@@ -170,28 +158,27 @@ end
 -- The same (w, eps, seed) always gives the same matrix.
 -- @tparam Array|table w n x n weight matrix
 -- @tparam number eps relative amplitude, in [0, 1]
--- @tparam integer seed jitter seed (splitmix64 stream)
+-- @tparam integer seed jitter seed (u_ij = 2 core.uniform(seed, i, j) - 1, i < j)
 -- @treturn Array n x n symmetric matrix with zero diagonal
 -- @raise when w is not a square matrix, eps is outside [0, 1] or NaN, or
--- seed is not an integer
+-- seed is not an integer >= 0
 function metrics.jitter(w, eps, seed)
   local t = type(w) == "table" and w or (type(w) == "userdata" and w.totable and w:totable())
   if type(t) ~= "table" or #t == 0 then fail("jitter", "argument 'w' must be a square matrix (table of rows or Array)") end
   local n = #t
   if type(eps) ~= "number" or not (eps >= 0) or eps > 1 then fail("jitter", ("'eps' must be in [0, 1], got %s"):format(tostring(eps))) end
-  if math.type(seed) ~= "integer" then fail("jitter", ("'seed' must be an integer, got %s"):format(tostring(seed))) end
+  if math.type(seed) ~= "integer" or seed < 0 then fail("jitter", ("'seed' must be an integer >= 0, got %s"):format(tostring(seed))) end
   local scale = 0
   for i = 1, n do
     if type(t[i]) ~= "table" or #t[i] ~= n then fail("jitter", ("row %d must hold %d numbers"):format(i, n)) end
     for j = 1, n do scale = math.max(scale, math.abs(t[i][j])) end
   end
-  local rnd = splitmix(seed)
   local out = {}
   for i = 1, n do out[i] = {} end
   for i = 1, n do
     out[i][i] = 0
     for j = i + 1, n do
-      local u = ((rnd() >> 11) * 2.0 ^ -53) * 2 - 1
+      local u = core.uniform(seed, i, j) * 2 - 1
       local v = t[i][j] + eps * scale * u
       out[i][j], out[j][i] = v, v
     end

@@ -389,10 +389,13 @@ end
 -- current I_i = I_i1 + I_i2 = 2 sum_{j != i} G_ij V_j is linear in the pad
 -- voltages, so it equals a Hopfield update with w = G - xi G^1T: by default
 -- we use that (fast, exact); opts.physical = true runs the pad-current
--- solves on the film instead (amr.infer). opts: mode, seed, max_sweeps.
+-- solves on the film instead (amr.infer, with its progress line per sweep
+-- on a terminal). opts: mode, seed, max_sweeps, physical, progress.
 -- @tparam table|string state ±1 start state of N entries or a "+-" label
 -- @tparam[opt] table opts mode ("async" default or "sync"), seed (integer,
--- async node order), max_sweeps, physical (boolean, default false)
+-- async node order), max_sweeps, physical (boolean, default false),
+-- progress (physical path: false, true or a function(sweep, node, N), as
+-- amr.infer)
 -- @return the final state (a State)
 -- @treturn integer sweeps
 -- @treturn boolean converged
@@ -400,14 +403,14 @@ end
 -- @raise on an unknown option key or a bad state or option value
 -- @usage local s = dev:recall("+---")
 function Twin:recall(state, opts)
-  opts = args.options("twin:recall", opts, {"mode", "seed", "max_sweeps", "physical"})
+  opts = args.options("twin:recall", opts, {"mode", "seed", "max_sweeps", "physical", "progress"})
   local t0 = core.wtime()
   local s, sweeps, converged, cycle
   if opts.physical then
     local info
     s, sweeps, info = amr.infer(self.film, self.el, state, {mode = opts.mode or "async", seed = opts.seed,
       max_sweeps = opts.max_sweeps, xi = self.xi, sigma0 = self.amr_opts.sigma0,
-      amr_ratio = self.amr_opts.amr_ratio, thickness = self.amr_opts.thickness})
+      amr_ratio = self.amr_opts.amr_ratio, thickness = self.amr_opts.thickness, progress = opts.progress})
     converged, cycle = info and info.converged, false
   else
     -- the cached network is valid for one texture (G) and one xi

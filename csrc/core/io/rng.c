@@ -81,6 +81,11 @@ static uint64_t counter_key(uint64_t seed, uint64_t step, uint64_t idx, uint64_t
 
 static double counter_u01(uint64_t h) { return ((double)(h >> 11) + 0.5) * 0x1.0p-53; }
 
+double mh_rng_counter_uniform(uint64_t seed, uint64_t step, uint64_t idx)
+{
+    return counter_u01(counter_key(seed, step, idx, 0));
+}
+
 double mh_rng_counter_normal(uint64_t seed, uint64_t step, uint64_t idx)
 {
     double u1 = counter_u01(counter_key(seed, step, idx, 1));

@@ -28,6 +28,10 @@ double mh_rng_normal(mh_rng *r);
 /* Fill perm[0..n) with a uniformly random permutation of 0..n-1. */
 void mh_rng_permutation(mh_rng *r, int n, int *perm);
 
+/* Counter-based uniform deviate in (0, 1): a pure function of (seed, step,
+ * idx), independent of the normal deviates of the same counters. */
+double mh_rng_counter_uniform(uint64_t seed, uint64_t step, uint64_t idx);
+
 /* Counter-based standard normal deviate: a pure function of (seed, step,
  * idx), so draws made in parallel do not depend on the thread count or
  * order (the thermal field, film:set_random). */
