@@ -11,39 +11,34 @@
 
 /* ---------- errors ---------- */
 
-static const char *vformat(char *buf, const char *fmt, va_list ap)
-{
-    vsnprintf(buf, MSG_MAX, fmt, ap);
-    return buf;
-}
+/* Format the printf-style arguments after fmt of the enclosing variadic
+ * function into the char array msg (va_start must run in that function). */
+#define FORMAT_VARARGS(msg, fmt)                                                                   \
+    do {                                                                                           \
+        va_list ap;                                                                                \
+        va_start(ap, fmt);                                                                         \
+        vsnprintf(msg, sizeof msg, fmt, ap);                                                       \
+        va_end(ap);                                                                                \
+    } while (0)
 
 int lmh_error(lua_State *L, const char *fmt, ...)
 {
     char msg[MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vformat(msg, fmt, ap);
-    va_end(ap);
+    FORMAT_VARARGS(msg, fmt);
     return luaL_error(L, "%s", msg);
 }
 
 int lmh_argerror(lua_State *L, int arg, const char *fmt, ...)
 {
     char msg[MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vformat(msg, fmt, ap);
-    va_end(ap);
+    FORMAT_VARARGS(msg, fmt);
     return luaL_argerror(L, arg, msg);
 }
 
 int lmh_fail(lua_State *L, const char *fmt, ...)
 {
     char msg[MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vformat(msg, fmt, ap);
-    va_end(ap);
+    FORMAT_VARARGS(msg, fmt);
     lua_pushnil(L);
     lua_pushstring(L, msg);
     return 2;
@@ -93,6 +88,19 @@ static int has_options(lua_State *L, int t)
     return !lua_isnoneornil(L, t);
 }
 
+/* Push "a, b, c" for the NULL-terminated list of names; returns it. */
+static const char *push_list(lua_State *L, const char *const *names)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 0; names[i]; i++) {
+        luaL_addstring(&b, i ? ", " : "");
+        luaL_addstring(&b, names[i]);
+    }
+    luaL_pushresult(&b);
+    return lua_tostring(L, -1);
+}
+
 void lmh_checkoptions(lua_State *L, int t, const char *const *keys, const char *what)
 {
     t = lua_absindex(L, t);
@@ -110,14 +118,7 @@ void lmh_checkoptions(lua_State *L, int t, const char *const *keys, const char *
         if (ok)
             continue;
         const char *key = luaL_tolstring(L, -1, NULL); /* raising next: the stack may grow */
-        luaL_Buffer b;
-        luaL_buffinit(L, &b);
-        for (int i = 0; keys[i]; i++) {
-            luaL_addstring(&b, i ? ", " : "");
-            luaL_addstring(&b, keys[i]);
-        }
-        luaL_pushresult(&b);
-        lmh_error(L, "%s: unknown option '%s' (accepted: %s)", what, key, lua_tostring(L, -1));
+        lmh_error(L, "%s: unknown option '%s' (accepted: %s)", what, key, push_list(L, keys));
     }
 }
 
@@ -203,14 +204,7 @@ int lmh_optchoice(lua_State *L, int t, const char *key, int def_index, const cha
     for (int i = 0; list[i]; i++)
         if (strcmp(s, list[i]) == 0)
             return i;
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    for (int i = 0; list[i]; i++) {
-        luaL_addstring(&b, i ? ", " : "");
-        luaL_addstring(&b, list[i]);
-    }
-    luaL_pushresult(&b);
-    return lmh_error(L, "option '%s' = '%s' not one of %s", key, s, lua_tostring(L, -1));
+    return lmh_error(L, "option '%s' = '%s' not one of %s", key, s, push_list(L, list));
 }
 
 /* ---------- userdata types ---------- */
