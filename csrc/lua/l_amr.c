@@ -50,9 +50,8 @@ static lamr *amr_check(lua_State *L, int arg)
 
 static int amr_close(lua_State *L)
 {
-    lamr *u = luaL_checkudata(L, 1, AMR_MT);
-    mh_sheet_free(u->sheet);
-    u->sheet = NULL;
+    mh_sheet_free(lmh_takehandle(L, AMR_MT, offsetof(lamr, sheet)));
+    lamr *u = lua_touserdata(L, 1);
     free(u->gxx);
     free(u->gxy);
     free(u->gyy);
@@ -116,10 +115,8 @@ static int l_amr_solver(lua_State *L)
         return lmh_status_error(L, MH_ENOMEM, "amr_solver");
     int st;
     u->sheet = mh_sheet_new(f->nx, f->ny, f->dx, f->dy, cond, pad, npads, kind, &st);
-    if (!u->sheet) {
-        amr_close(L);
+    if (!u->sheet) /* the work arrays go with the userdata at collection */
         return luaL_error(L, "amr_solver: cannot build the conduction problem (%s)", mh_strerror(st));
-    }
     mh_sheet_set_tolerance(u->sheet, tol, (int)maxit);
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 1);

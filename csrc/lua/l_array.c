@@ -24,9 +24,7 @@ Free the array's memory now (also done by the garbage collector and by `<close>`
 */
 static int array_close(lua_State *L)
 {
-    lmh_array *a = luaL_checkudata(L, 1, LMH_ARRAY_MT);
-    free(a->data);
-    a->data = NULL;
+    free(lmh_takehandle(L, LMH_ARRAY_MT, offsetof(lmh_array, data)));
     return 0;
 }
 

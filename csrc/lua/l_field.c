@@ -215,9 +215,7 @@ Free the field's memory now (also done by the garbage collector and by `<close>`
 */
 static int field_close(lua_State *L)
 {
-    lmh_field *f = luaL_checkudata(L, 1, LMH_FIELD_MT);
-    free(f->data);
-    f->data = NULL;
+    free(lmh_takehandle(L, LMH_FIELD_MT, offsetof(lmh_field, data)));
     return 0;
 }
 

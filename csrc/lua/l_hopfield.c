@@ -39,9 +39,7 @@ Free the network now (also done by the garbage collector and by `<close>`).
 */
 static int net_close(lua_State *L)
 {
-    lmh_hopfield *h = luaL_checkudata(L, 1, HOPFIELD_MT);
-    free(h->w);
-    h->w = NULL;
+    free(lmh_takehandle(L, HOPFIELD_MT, offsetof(lmh_hopfield, w)));
     return 0;
 }
 

@@ -29,9 +29,7 @@ static loe *oe_check(lua_State *L, int arg)
 
 static int oe_close(lua_State *L)
 {
-    loe *u = luaL_checkudata(L, 1, OE_MT);
-    mh_oe_drive_free(u->d);
-    u->d = NULL;
+    mh_oe_drive_free(lmh_takehandle(L, OE_MT, offsetof(loe, d)));
     return 0;
 }
 

@@ -235,12 +235,18 @@ void lmh_newtype(lua_State *L, const char *tname, const luaL_Reg *methods, const
     lua_pop(L, 1);
 }
 
+/* The handle stored at byte offset `handle` of userdata u (unaligned-safe). */
+static void *handle_of(const char *u, size_t handle)
+{
+    void *h;
+    memcpy(&h, u + handle, sizeof h);
+    return h;
+}
+
 void *lmh_checkopen(lua_State *L, int arg, const char *tname, size_t handle, const char *what)
 {
     char *u = luaL_checkudata(L, arg, tname);
-    void *h;
-    memcpy(&h, u + handle, sizeof h);
-    if (!h)
+    if (!handle_of(u, handle))
         lmh_argerror(L, arg, "%s is closed", what);
     return u;
 }
@@ -248,12 +254,18 @@ void *lmh_checkopen(lua_State *L, int arg, const char *tname, size_t handle, con
 void *lmh_toopen(lua_State *L, const char *tname, size_t handle, const char *name)
 {
     char *u = luaL_checkudata(L, 1, tname);
-    void *h;
-    memcpy(&h, u + handle, sizeof h);
-    if (h)
+    if (handle_of(u, handle))
         return u;
     lua_pushfstring(L, "%s (closed)", name);
     return NULL;
+}
+
+void *lmh_takehandle(lua_State *L, const char *tname, size_t handle)
+{
+    char *u = luaL_checkudata(L, 1, tname);
+    void *h = handle_of(u, handle), *none = NULL;
+    memcpy(u + handle, &none, sizeof none);
+    return h;
 }
 
 #define OWNED_MT "maghop.owned"

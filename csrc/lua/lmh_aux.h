@@ -95,6 +95,11 @@ void *lmh_checkopen(lua_State *L, int arg, const char *tname, size_t handle, con
  * returns NULL. */
 void *lmh_toopen(lua_State *L, const char *tname, size_t handle, const char *name);
 
+/* For a closer: the handle of the userdata of type tname at slot 1 (as for
+ * lmh_checkopen), which this clears, so that closing again finds NULL. The
+ * caller frees what is returned (NULL once closed). */
+void *lmh_takehandle(lua_State *L, const char *tname, size_t handle);
+
 /* Push a scratch userdata of `size` zeroed bytes whose finalizer fin (NULL
  * ignored) runs on that memory at collection: C objects owned for the span
  * of one call are freed even when Lua raises. Returns the memory. */
