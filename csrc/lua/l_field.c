@@ -95,14 +95,10 @@ static int field_totable(lua_State *L)
         }
         lua_rawseti(L, -2, q + 1);
     }
-    lua_pushinteger(L, f->nx);
-    lua_setfield(L, -2, "nx");
-    lua_pushinteger(L, f->ny);
-    lua_setfield(L, -2, "ny");
-    lua_pushinteger(L, f->nz);
-    lua_setfield(L, -2, "nz");
-    lua_pushinteger(L, f->ncomp);
-    lua_setfield(L, -2, "ncomp");
+    lmh_setinteger(L, "nx", f->nx);
+    lmh_setinteger(L, "ny", f->ny);
+    lmh_setinteger(L, "nz", f->nz);
+    lmh_setinteger(L, "ncomp", f->ncomp);
     return 1;
 }
 

@@ -524,18 +524,12 @@ static int film_stats(lua_State *L)
 {
     mm_film *f = lmh_film_check(L, 1);
     lua_createtable(L, 0, 6);
-    lua_pushinteger(L, (lua_Integer)f->accepted);
-    lua_setfield(L, -2, "accepted");
-    lua_pushinteger(L, (lua_Integer)f->rejected);
-    lua_setfield(L, -2, "rejected");
-    lua_pushnumber(L, f->last_err);
-    lua_setfield(L, -2, "last_err");
-    lua_pushnumber(L, f->last_dt);
-    lua_setfield(L, -2, "last_dt");
-    lua_pushinteger(L, (lua_Integer)f->step);
-    lua_setfield(L, -2, "steps");
-    lua_pushinteger(L, (lua_Integer)f->evals);
-    lua_setfield(L, -2, "evals");
+    lmh_setinteger(L, "accepted", (lua_Integer)f->accepted);
+    lmh_setinteger(L, "rejected", (lua_Integer)f->rejected);
+    lmh_setnumber(L, "last_err", f->last_err);
+    lmh_setnumber(L, "last_dt", f->last_dt);
+    lmh_setinteger(L, "steps", (lua_Integer)f->step);
+    lmh_setinteger(L, "evals", (lua_Integer)f->evals);
     return 1;
 }
 

@@ -81,6 +81,20 @@ void lmh_checkvec3(lua_State *L, int arg, double v[3], const char *what)
     }
 }
 
+/* ---------- result tables ---------- */
+
+void lmh_setinteger(lua_State *L, const char *key, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, key);
+}
+
+void lmh_setnumber(lua_State *L, const char *key, double v)
+{
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, key);
+}
+
 /* ---------- option tables ---------- */
 
 static int has_options(lua_State *L, int t)

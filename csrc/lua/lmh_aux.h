@@ -44,6 +44,14 @@ double lmh_checkfinite(lua_State *L, int arg);
  * slots arg, arg+1, arg+2; raises naming the argument and `what`. */
 void lmh_checkvec3(lua_State *L, int arg, double v[3], const char *what);
 
+/* ---------- result tables ---------- */
+
+/* Set field key of the table on top of the stack to the integer v. */
+void lmh_setinteger(lua_State *L, const char *key, lua_Integer v);
+
+/* Set field key of the table on top of the stack to the number v. */
+void lmh_setnumber(lua_State *L, const char *key, double v);
+
 /* ---------- option tables ---------- */
 /* t is the stack slot of an options table; nil or none there means "all
  * defaults" for every reader below. Messages name the option key. */
