@@ -100,13 +100,8 @@ static int l_amr_solver(lua_State *L)
     lamr *u = lua_newuserdatauv(L, sizeof *u, 1);
     memset(u, 0, sizeof *u);
     luaL_setmetatable(L, AMR_MT);
-    u->nx = f->nx;
-    u->ny = f->ny;
-    u->dx = f->dx;
-    u->dy = f->dy;
-    u->npads = npads;
-    u->thickness = th;
-    u->mode = MODE_NONE;
+    *u = (lamr){.nx = f->nx, .ny = f->ny, .npads = npads, .dx = f->dx, .dy = f->dy, .thickness = th,
+                .mode = MODE_NONE};
     mh_amr_sigmas(sigma0, a, &u->sperp, &u->sdelta);
     u->gxx = malloc(n2 * sizeof(double));
     u->gxy = malloc(n2 * sizeof(double));
@@ -172,81 +167,59 @@ static int amr_conductance(lua_State *L)
     return 2;
 }
 
-/* Common start of s:currents and s:potential: read volts (arg 2) into
- * scratch kept on the stack above the optional mode (arg 3), then load the
- * sheet for that mode. Returns the load status. */
-static int amr_volts_load(lua_State *L, lamr *u, double **v)
+/* s:currents and s:potential: load the sheet for the volts at slot 2 and
+ * the optional mode at slot 3, then solve it. Pushes the potential phi and
+ * current density J Fields when `fields`, then the pad currents I and the
+ * relative residual; returns their count, or nil, message. */
+static int amr_solve(lua_State *L, const char *what, int fields)
 {
+    lamr *u = amr_check(L, 1);
     lua_settop(L, 3);
-    *v = lua_newuserdatauv(L, (size_t)u->npads * sizeof(double), 0);
-    lmh_check_volts(L, 2, u->npads, *v);
-    return amr_load(L, u, opt_mode(L, 3));
+    double *v = lua_newuserdatauv(L, (size_t)u->npads * sizeof(double), 0);
+    lmh_check_volts(L, 2, u->npads, v);
+    int st = amr_load(L, u, opt_mode(L, 3));
+    if (st != MH_OK)
+        return lmh_sheet_fail(L, what, st, 0.0);
+    lmh_field *phi = NULL, *J = NULL;
+    if (fields) {
+        phi = lmh_field_push(L, u->nx, u->ny, 1, 1);
+        J = lmh_field_push(L, u->nx, u->ny, 1, 3);
+        phi->dx = J->dx = u->dx;
+        phi->dy = J->dy = u->dy;
+        phi->dz = J->dz = u->thickness;
+    }
+    lmh_array *I = lmh_array_push(L, u->npads, 1);
+    double rr = 0;
+    st = mh_sheet_solve(u->sheet, v, phi ? phi->data : NULL, J ? J->data : NULL, I->data, &rr);
+    u->relres = rr;
+    if (st != MH_OK)
+        return lmh_sheet_fail(L, what, st, rr);
+    size_t n2 = (size_t)u->nx * u->ny;
+    for (size_t c = 0; J && c < 2 * n2; c++)
+        J->data[c] /= u->thickness; /* sheet current -> current density */
+    lua_pushnumber(L, rr);
+    return fields ? 4 : 2;
 }
 
 /* s:currents(volts[, mode]) -> Array N×1 of currents into the pads (A) */
-static int amr_currents(lua_State *L)
-{
-    lamr *u = amr_check(L, 1);
-    double *v;
-    int st = amr_volts_load(L, u, &v);
-    if (st != MH_OK)
-        return lmh_sheet_fail(L, "currents", st, 0.0);
-    lmh_array *I = lmh_array_push(L, u->npads, 1);
-    double rr = 0;
-    st = mh_sheet_solve(u->sheet, v, NULL, NULL, I->data, &rr);
-    u->relres = rr;
-    if (st != MH_OK)
-        return lmh_sheet_fail(L, "currents", st, rr);
-    lua_pushnumber(L, rr);
-    return 2;
-}
+static int amr_currents(lua_State *L) { return amr_solve(L, "currents", 0); }
 
 /* s:potential(volts[, mode]) -> phi Field (V), J Field (A/m², z = 0), I Array (A) */
-static int amr_potential(lua_State *L)
-{
-    lamr *u = amr_check(L, 1);
-    double *v;
-    int st = amr_volts_load(L, u, &v);
-    if (st != MH_OK)
-        return lmh_sheet_fail(L, "potential", st, 0.0);
-    lmh_field *phi = lmh_field_push(L, u->nx, u->ny, 1, 1);
-    lmh_field *J = lmh_field_push(L, u->nx, u->ny, 1, 3);
-    lmh_array *I = lmh_array_push(L, u->npads, 1);
-    phi->dx = J->dx = u->dx;
-    phi->dy = J->dy = u->dy;
-    phi->dz = J->dz = u->thickness;
-    double rr = 0;
-    st = mh_sheet_solve(u->sheet, v, phi->data, J->data, I->data, &rr);
-    u->relres = rr;
-    if (st != MH_OK)
-        return lmh_sheet_fail(L, "potential", st, rr);
-    size_t n2 = (size_t)u->nx * u->ny;
-    for (size_t c = 0; c < 2 * n2; c++)
-        J->data[c] /= u->thickness; /* sheet current -> current density */
-    lua_pushnumber(L, rr);
-    return 4;
-}
+static int amr_potential(lua_State *L) { return amr_solve(L, "potential", 1); }
 
 static int amr_info(lua_State *L)
 {
     lamr *u = amr_check(L, 1);
     lua_createtable(L, 0, 8);
-    lua_pushinteger(L, mh_sheet_unknowns(u->sheet));
-    lua_setfield(L, -2, "unknowns");
-    lua_pushinteger(L, u->npads);
-    lua_setfield(L, -2, "pads");
+    lmh_setinteger(L, "unknowns", mh_sheet_unknowns(u->sheet));
+    lmh_setinteger(L, "pads", u->npads);
     lua_pushstring(L, mh_solver_name(mh_sheet_solver(u->sheet)));
     lua_setfield(L, -2, "solver");
-    lua_pushinteger(L, mh_sheet_last_iters(u->sheet));
-    lua_setfield(L, -2, "iters");
-    lua_pushnumber(L, u->relres);
-    lua_setfield(L, -2, "relres");
-    lua_pushnumber(L, u->sperp);
-    lua_setfield(L, -2, "sigma_perp");
-    lua_pushnumber(L, u->sperp + u->sdelta);
-    lua_setfield(L, -2, "sigma_par");
-    lua_pushnumber(L, u->thickness);
-    lua_setfield(L, -2, "thickness");
+    lmh_setinteger(L, "iters", mh_sheet_last_iters(u->sheet));
+    lmh_setnumber(L, "relres", u->relres);
+    lmh_setnumber(L, "sigma_perp", u->sperp);
+    lmh_setnumber(L, "sigma_par", u->sperp + u->sdelta);
+    lmh_setnumber(L, "thickness", u->thickness);
     return 1;
 }
 
