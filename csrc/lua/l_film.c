@@ -1177,6 +1177,31 @@ static int descent_result(lua_State *L, lfilm *u, int st, const char *what, cons
     return 2;
 }
 
+/* film:relax (relax true: damped dynamics, step count "steps") and
+ * film:minimize (steepest descent, count "iterations"): options at slot 2,
+ * the descent under a progress meter, then descent_result. */
+static int film_descent(lua_State *L, int relax)
+{
+    const char *what = relax ? "relax" : "minimize";
+    lfilm *u = film_enter(L, USE_OWN, what);
+    mm_film *f = u->f;
+    descent_options(L, relax ? RELAX_KEYS : MIN_KEYS, what);
+    double torque = lmh_optrange(L, 2, "torque", 1e-4 * f->Ms, 0, 1e12, 1, "torque > 0 A/m");
+    double tol = relax ? lmh_optrange(L, 2, "tol", 1e-4, 1e-12, 1e-1, 0, "1e-12 <= tol <= 0.1") : 0;
+    double maxn = relax ? lmh_optrange(L, 2, "max_steps", 1e6, 1, 1e12, 0, "max_steps >= 1")
+                        : lmh_optrange(L, 2, "max_iter", 1e5, 1, 1e12, 0, "max_iter >= 1");
+    long n = 0;
+    double tq = 0;
+    mh_meter meter;
+    mh_meter_start(&meter, what, progress_option(L, 2));
+    f->meter = &meter;
+    int st = relax ? mm_relax(f, torque, tol, (long)maxn, &n, &tq)
+                   : mm_minimize(f, torque, (long)maxn, &n, &tq);
+    f->meter = NULL;
+    mh_meter_end(&meter);
+    return descent_result(L, u, st, what, relax ? "steps" : "iterations", n, tq, torque);
+}
+
 /* film:relax{torque = 1e-2*Ms... , tol = 1e-4, max_steps = 1e6} -> steps, torque | nil, msg */
 /***
 Relax with damping-only (precession-free) dynamics, adaptive Dormand-Prince,
@@ -1192,24 +1217,7 @@ field is off.
 @treturn number final max torque, A/m
 @return or nil and a message when max_steps pass before the torque is reached
 */
-static int film_relax(lua_State *L)
-{
-    lfilm *u = film_enter(L, USE_OWN, "relax");
-    mm_film *f = u->f;
-    descent_options(L, RELAX_KEYS, "relax");
-    double torque = lmh_optrange(L, 2, "torque", 1e-4 * f->Ms, 0, 1e12, 1, "torque > 0 A/m");
-    double tol = lmh_optrange(L, 2, "tol", 1e-4, 1e-12, 1e-1, 0, "1e-12 <= tol <= 0.1");
-    double maxs = lmh_optrange(L, 2, "max_steps", 1e6, 1, 1e12, 0, "max_steps >= 1");
-    long steps = 0;
-    double tq = 0;
-    mh_meter meter;
-    mh_meter_start(&meter, "relax", progress_option(L, 2));
-    f->meter = &meter;
-    int st = mm_relax(f, torque, tol, (long)maxs, &steps, &tq);
-    f->meter = NULL;
-    mh_meter_end(&meter);
-    return descent_result(L, u, st, "relax", "steps", steps, tq, torque);
-}
+static int film_relax(lua_State *L) { return film_descent(L, 1); }
 
 /* film:minimize{torque = 1e-4*Ms, max_iter = 1e5} -> iterations, torque | nil, msg */
 /***
@@ -1223,23 +1231,7 @@ Energy minimization by steepest descent with Barzilai-Borwein steps.
 @treturn number final max torque, A/m
 @return or nil and a message when max_iter pass before the torque is reached
 */
-static int film_minimize(lua_State *L)
-{
-    lfilm *u = film_enter(L, USE_OWN, "minimize");
-    mm_film *f = u->f;
-    descent_options(L, MIN_KEYS, "minimize");
-    double torque = lmh_optrange(L, 2, "torque", 1e-4 * f->Ms, 0, 1e12, 1, "torque > 0 A/m");
-    double maxi = lmh_optrange(L, 2, "max_iter", 1e5, 1, 1e12, 0, "max_iter >= 1");
-    long it = 0;
-    double tq = 0;
-    mh_meter meter;
-    mh_meter_start(&meter, "minimize", progress_option(L, 2));
-    f->meter = &meter;
-    int st = mm_minimize(f, torque, (long)maxi, &it, &tq);
-    f->meter = NULL;
-    mh_meter_end(&meter);
-    return descent_result(L, u, st, "minimize", "iterations", it, tq, torque);
-}
+static int film_minimize(lua_State *L) { return film_descent(L, 0); }
 
 /* ---------- OVF ---------- */
 
