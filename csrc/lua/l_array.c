@@ -374,35 +374,31 @@ static int array_transpose(lua_State *L)
     return 1;
 }
 
+/* Push the entries of the Array at slot 1 folded in storage order, from 0:
+ * op '+' sums them, 'm' keeps the largest absolute value. */
+static int array_fold(lua_State *L, int op)
+{
+    lmh_array *a = lmh_array_check(L, 1);
+    double acc = 0;
+    for (size_t k = 0; k < (size_t)a->rows * a->cols; k++)
+        acc = op == '+' ? acc + a->data[k] : fmax(acc, fabs(a->data[k]));
+    lua_pushnumber(L, acc);
+    return 1;
+}
+
 /***
 Sum of all entries.
 @function Array:sum
 @treturn number
 */
-static int array_sum(lua_State *L)
-{
-    lmh_array *a = lmh_array_check(L, 1);
-    double s = 0;
-    for (size_t k = 0; k < (size_t)a->rows * a->cols; k++)
-        s += a->data[k];
-    lua_pushnumber(L, s);
-    return 1;
-}
+static int array_sum(lua_State *L) { return array_fold(L, '+'); }
 
 /***
 Largest absolute entry.
 @function Array:maxabs
 @treturn number
 */
-static int array_maxabs(lua_State *L)
-{
-    lmh_array *a = lmh_array_check(L, 1);
-    double m = 0;
-    for (size_t k = 0; k < (size_t)a->rows * a->cols; k++)
-        m = fmax(m, fabs(a->data[k]));
-    lua_pushnumber(L, m);
-    return 1;
-}
+static int array_maxabs(lua_State *L) { return array_fold(L, 'm'); }
 
 /***
 Set every entry to v.
