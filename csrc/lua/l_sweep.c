@@ -10,33 +10,28 @@
 #include "lmh_aux.h"
 #include "mh_common.h"
 
-/* core.append_line(path, text) -> true | nil, message: append text (whole
- * lines) with one write and fsync; see mh_append_durable. */
-static int l_append_line(lua_State *L)
+/* Write the text at slot 2 to the path at slot 1 with `write` (one of the
+ * durable writers of durable.h) -> true | nil, message. */
+static int write_with(lua_State *L,
+                      int (*write)(const char *path, const char *buf, size_t len, char *err, size_t errlen))
 {
     const char *path = luaL_checkstring(L, 1);
     size_t len;
     const char *text = luaL_checklstring(L, 2, &len);
     char err[512];
-    if (mh_append_durable(path, text, len, err, sizeof err) != MH_OK)
+    if (write(path, text, len, err, sizeof err) != MH_OK)
         return lmh_fail(L, "%s", err);
     lua_pushboolean(L, 1);
     return 1;
 }
 
+/* core.append_line(path, text) -> true | nil, message: append text (whole
+ * lines) with one write and fsync; see mh_append_durable. */
+static int l_append_line(lua_State *L) { return write_with(L, mh_append_durable); }
+
 /* core.write_durable(path, text) -> true | nil, message: replace the file
  * atomically (temporary file, fsync, rename). */
-static int l_write_durable(lua_State *L)
-{
-    const char *path = luaL_checkstring(L, 1);
-    size_t len;
-    const char *text = luaL_checklstring(L, 2, &len);
-    char err[512];
-    if (mh_write_durable(path, text, len, err, sizeof err) != MH_OK)
-        return lmh_fail(L, "%s", err);
-    lua_pushboolean(L, 1);
-    return 1;
-}
+static int l_write_durable(lua_State *L) { return write_with(L, mh_write_durable); }
 
 /* core.progress_line(done, total, failed, ran, elapsed_s) -> string. */
 static int l_progress_line(lua_State *L)
