@@ -401,31 +401,23 @@ static int collect_args(char **argv, int argc, int *first)
             flags |= HAS_V;
             continue;
         }
+        if (a[1] != '\0' && strchr("-EWiv", a[1]) && a[2] != '\0')
+            return HAS_ERROR; /* these options are the letter alone */
         switch (a[1]) {
         case '-': /* "--" ends the options */
-            if (a[2] != '\0')
-                return HAS_ERROR;
             *first = i + 1 < argc ? i + 1 : argc;
             return flags;
         case '\0': /* "-" is stdin as the script */
             return flags;
         case 'E':
-            if (a[2] != '\0')
-                return HAS_ERROR;
             flags |= HAS_BIGE;
             break;
-        case 'W':
-            if (a[2] != '\0')
-                return HAS_ERROR;
+        case 'W': /* acted on in run_args */
             break;
         case 'i':
-            if (a[2] != '\0')
-                return HAS_ERROR;
             flags |= HAS_I | HAS_V;
             break;
         case 'v':
-            if (a[2] != '\0')
-                return HAS_ERROR;
             flags |= HAS_V;
             break;
         case 'e':
