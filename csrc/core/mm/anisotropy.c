@@ -30,8 +30,6 @@ static double anis_add(const mm_term *t, const mm_film *f, const double *m, cons
 mm_term *mm_anisotropy_new(const mm_film *f, int *status)
 {
     (void)f;
-    mm_term *t = mm_term_new("anisotropy", 1, 0, status);
-    if (t)
-        t->add = anis_add;
-    return t;
+    static const mm_term kind = {.name = "anisotropy", .has_energy = 1, .add = anis_add};
+    return mm_term_new(&kind, 0, status);
 }

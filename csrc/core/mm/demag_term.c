@@ -7,25 +7,19 @@
 
 #include "demag.h"
 
-/* The engine (tensor + FFT plans) is built on the first field evaluation,
- * so films used only for their magnetization (transport) never pay for it. */
-typedef struct {
-    mh_demag *d;
-    int nx, ny, nz;
-    double dx, dy, dz;
-} dm_ctx;
-
+/* The term's context is the engine itself (tensor + FFT plans), built from
+ * the film's grid on the first field evaluation, so films used only for
+ * their magnetization (transport) never pay for it. */
 static int dm_prepare(mm_term *t, const mm_film *f, const double *m, const mm_clock *ck)
 {
     (void)ck;
-    dm_ctx *x = t->ctx;
-    if (!x->d) {
+    if (!t->ctx) {
         int st = MH_OK;
-        x->d = mh_demag_new(x->nx, x->ny, x->nz, x->dx, x->dy, x->dz, &st);
-        if (!x->d)
+        t->ctx = mh_demag_new(f->nx, f->ny, f->nz, f->dx, f->dy, f->dz, &st);
+        if (!t->ctx)
             return st != MH_OK ? st : MH_ENOMEM;
     }
-    return mh_demag_prepare(x->d, m, f->Ms);
+    return mh_demag_prepare(t->ctx, m, f->Ms);
 }
 
 static double dm_add(const mm_term *t, const mm_film *f, const double *m, const mm_clock *ck,
@@ -33,32 +27,22 @@ static double dm_add(const mm_term *t, const mm_film *f, const double *m, const 
 {
     (void)ck;
     (void)want_e;
-    const dm_ctx *x = t->ctx;
-    return mh_demag_add_range(x->d, m, f->Ms, c0, c1, H, hs);
+    return mh_demag_add_range(t->ctx, m, f->Ms, c0, c1, H, hs);
 }
 
 static void dm_destroy(mm_term *t)
 {
-    dm_ctx *x = t->ctx;
-    if (x)
-        mh_demag_free(x->d);
-    mm_term_destroy(t);
+    mh_demag_free(t->ctx);
+    free(t);
 }
 
 mm_term *mm_demag_term_new(const mm_film *f, int *status)
 {
-    mm_term *t = mm_term_new("demag", 1, sizeof(dm_ctx), status);
-    if (!t)
-        return NULL;
-    dm_ctx *x = t->ctx;
-    x->nx = f->nx;
-    x->ny = f->ny;
-    x->nz = f->nz;
-    x->dx = f->dx;
-    x->dy = f->dy;
-    x->dz = f->dz;
-    t->prepare = dm_prepare;
-    t->add = dm_add;
-    t->destroy = dm_destroy;
-    return t;
+    (void)f;
+    static const mm_term kind = {.name = "demag",
+                                 .has_energy = 1,
+                                 .prepare = dm_prepare,
+                                 .add = dm_add,
+                                 .destroy = dm_destroy};
+    return mm_term_new(&kind, 0, status);
 }

@@ -110,7 +110,9 @@ static void exch_destroy(mm_term *t)
 
 mm_term *mm_exchange_new(const mm_film *f, int *status)
 {
-    mm_term *t = mm_term_new("exchange", 1, sizeof(exch_ctx), status);
+    static const mm_term kind = {
+        .name = "exchange", .has_energy = 1, .add = exch_add, .destroy = exch_destroy};
+    mm_term *t = mm_term_new(&kind, sizeof(exch_ctx), status);
     unsigned char *nb = malloc(f->n ? f->n : 1);
     if (!t || !nb) {
         if (t)
@@ -144,7 +146,5 @@ mm_term *mm_exchange_new(const mm_film *f, int *status)
     x->w[0] = s / (f->dx * f->dx);
     x->w[1] = s / (f->dy * f->dy);
     x->w[2] = s / (f->dz * f->dz);
-    t->add = exch_add;
-    t->destroy = exch_destroy;
     return t;
 }

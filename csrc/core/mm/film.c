@@ -43,9 +43,9 @@ static int add_new(mm_film *f, mm_term *(*make)(const mm_film *, int *))
     return st;
 }
 
-mm_term *mm_term_new(const char *name, int has_energy, size_t ctx_size, int *status)
+mm_term *mm_term_new(const mm_term *kind, size_t ctx_size, int *status)
 {
-    mm_term *t = calloc(1, sizeof *t);
+    mm_term *t = malloc(sizeof *t);
     void *ctx = ctx_size ? calloc(1, ctx_size) : NULL;
     if (!t || (ctx_size && !ctx)) {
         free(t);
@@ -53,9 +53,9 @@ mm_term *mm_term_new(const char *name, int has_energy, size_t ctx_size, int *sta
         *status = MH_ENOMEM;
         return NULL;
     }
-    t->name = name;
-    t->has_energy = has_energy;
-    t->destroy = mm_term_destroy;
+    *t = *kind;
+    if (!t->destroy)
+        t->destroy = mm_term_destroy;
     t->ctx = ctx;
     *status = MH_OK;
     return t;

@@ -13,10 +13,11 @@
 
 #define MM_KB 1.380649e-23 /* Boltzmann constant, J/K */
 
-/* A zeroed term named `name` with a zeroed context of ctx_size bytes (none
- * for 0) and mm_term_destroy as destroy; the caller sets add (and prepare).
- * NULL with *status = MH_ENOMEM; *status = MH_OK otherwise. */
-mm_term *mm_term_new(const char *name, int has_energy, size_t ctx_size, int *status);
+/* A new term copied from the prototype `kind` (name, has_energy, prepare,
+ * add, destroy; a NULL destroy becomes mm_term_destroy) with a zeroed
+ * context of ctx_size bytes (none for 0). NULL with *status = MH_ENOMEM;
+ * *status = MH_OK otherwise. */
+mm_term *mm_term_new(const mm_term *kind, size_t ctx_size, int *status);
 
 /* Free t->ctx and t (the default destroy). */
 void mm_term_destroy(mm_term *t);

@@ -34,8 +34,6 @@ static double therm_add(const mm_term *t, const mm_film *f, const double *m, con
 mm_term *mm_thermal_new(const mm_film *f, int *status)
 {
     (void)f;
-    mm_term *t = mm_term_new("thermal", 0, 0, status);
-    if (t)
-        t->add = therm_add;
-    return t;
+    static const mm_term kind = {.name = "thermal", .has_energy = 0, .add = therm_add};
+    return mm_term_new(&kind, 0, status);
 }

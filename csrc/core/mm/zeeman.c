@@ -64,10 +64,7 @@ static double zee_add(const mm_term *t, const mm_film *f, const double *m, const
 mm_term *mm_zeeman_new(const mm_film *f, int *status)
 {
     (void)f;
-    mm_term *t = mm_term_new("zeeman", 1, sizeof(zee_ctx), status);
-    if (t) {
-        t->prepare = zee_prepare;
-        t->add = zee_add;
-    }
-    return t;
+    static const mm_term kind = {
+        .name = "zeeman", .has_energy = 1, .prepare = zee_prepare, .add = zee_add};
+    return mm_term_new(&kind, sizeof(zee_ctx), status);
 }
