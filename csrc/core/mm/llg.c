@@ -399,57 +399,46 @@ static int dp_step(mm_film *f, mm_work *w, int mode, double *dt, double tol, dou
     }
 }
 
-static int heun_step(mm_film *f, mm_work *w, double h)
-{
-    pass_t p;
-    mm_clock ck = {f->t, h, f->step};
-    int st;
-    const double *ks[2] = {w->k[0], w->k[1]};
-    double a1[1] = {h}, a2[2] = {0.5 * h, 0.5 * h};
-    memset(&p, 0, sizeof p);
-    p.y = f->m;
-    p.k = w->k[0];
-    pass_comb(&p, w->ys[0], f->m, 1, ks, a1, 0);
-    if ((st = run_pass(f, &p, &ck)) != MH_OK)
-        return st;
-    memset(&p, 0, sizeof p);
-    p.y = w->ys[0];
-    p.k = w->k[1];
-    ck.t = f->t + h;
-    pass_comb(&p, w->ys[1], f->m, 2, ks, a2, 1);
-    if ((st = run_pass(f, &p, &ck)) != MH_OK)
-        return st;
-    if (p.bad)
-        return MH_ENOCONV; /* not finite: m is left as it was */
-    swap_m(f, &w->ys[1]);
-    return MH_OK;
-}
+/* A fixed-step explicit Runge–Kutta scheme whose stage s+1 starts from
+ * m + h c[s+1] k_s (Heun, classic RK4) and whose result, normalized, is
+ * m + sum_j (h / bdiv[j]) k_j. */
+typedef struct {
+    int stages;
+    double c[4];    /* stage times, fractions of h */
+    double bdiv[4]; /* result weights as divisors of h */
+} rk_fixed;
 
-static int rk4_step(mm_film *f, mm_work *w, double h)
+static const rk_fixed RK_HEUN = {2, {0, 1}, {2, 2}};
+static const rk_fixed RK_RK4 = {4, {0, 0.5, 0.5, 1}, {6, 3, 3, 6}};
+
+/* One step of length h; on MH_OK f->m holds the new state. */
+static int rk_fixed_step(mm_film *f, mm_work *w, const rk_fixed *rk, double h)
 {
     pass_t p;
     mm_clock ck = {f->t, h, f->step};
-    int st;
+    int st, last = rk->stages - 1;
     const double *ks[4] = {w->k[0], w->k[1], w->k[2], w->k[3]};
-    static const double cs[4] = {0, 0.5, 0.5, 1.0};
-    for (int s = 0; s < 4; s++) {
+    for (int s = 0; s <= last; s++) {
         memset(&p, 0, sizeof p);
         p.y = s == 0 ? f->m : w->ys[(s - 1) & 1];
         p.k = w->k[s];
-        ck.t = f->t + cs[s] * h;
-        if (s < 3) {
-            double a = h * cs[s + 1];
+        if (s > 0)
+            ck.t = f->t + rk->c[s] * h;
+        if (s < last) {
+            double a = h * rk->c[s + 1];
             pass_comb(&p, w->ys[s & 1], f->m, 1, &ks[s], &a, 0);
         } else {
-            double a[4] = {h / 6, h / 3, h / 3, h / 6};
-            pass_comb(&p, w->ys[1], f->m, 4, ks, a, 1);
+            double a[4];
+            for (int j = 0; j <= last; j++)
+                a[j] = h / rk->bdiv[j];
+            pass_comb(&p, w->ys[last & 1], f->m, rk->stages, ks, a, 1);
         }
         if ((st = run_pass(f, &p, &ck)) != MH_OK)
             return st;
         if (p.bad)
             return MH_ENOCONV; /* not finite: m is left as it was */
     }
-    swap_m(f, &w->ys[1]);
+    swap_m(f, &w->ys[last & 1]);
     return MH_OK;
 }
 
@@ -471,7 +460,7 @@ int mm_llg_step(mm_film *f, mm_solver s, double *dt, double tol, double t_end)
         h = t_end - f->t;
         clipped = 1;
     }
-    st = s == MM_HEUN ? heun_step(f, w, h) : rk4_step(f, w, h);
+    st = rk_fixed_step(f, w, s == MM_HEUN ? &RK_HEUN : &RK_RK4, h);
     if (st != MH_OK)
         return st;
     w->fsal_valid = 0;
