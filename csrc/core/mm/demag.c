@@ -157,9 +157,20 @@ void mh_demag_tensor(double X, double Y, double Z, double dx, double dy, double 
 
 /* ------------------------------------------------- shared kernel cache */
 
-typedef struct kernel {
+/* A geometry: nx x ny x nz cells of dx x dy x dz (m); the cache key. */
+typedef struct grid {
     int nx, ny, nz;
     double dx, dy, dz;
+} grid;
+
+static int grid_eq(const grid *a, const grid *b)
+{
+    return a->nx == b->nx && a->ny == b->ny && a->nz == b->nz && a->dx == b->dx &&
+           a->dy == b->dy && a->dz == b->dz;
+}
+
+typedef struct kernel {
+    grid g;
     int px, py, pz;
     size_t ksize;         /* (px/2+1)(py/2+1)(pz/2+1) */
     double *K[6];         /* -FFT(N)/(px py pz), one octant, fftw_malloc */
@@ -196,17 +207,14 @@ static void kernel_free(kernel *k)
 
 /* Compute the transformed tensor for a geometry; NULL on out of memory.
  * Called with cache_lock held (FFTW planning is serialized there too). */
-static kernel *kernel_compute(int nx, int ny, int nz, double dx, double dy, double dz)
+static kernel *kernel_compute(const grid *g)
 {
     kernel *k = calloc(1, sizeof *k);
     if (!k)
         return NULL;
-    k->nx = nx;
-    k->ny = ny;
-    k->nz = nz;
-    k->dx = dx;
-    k->dy = dy;
-    k->dz = dz;
+    k->g = *g;
+    int nx = g->nx, ny = g->ny, nz = g->nz;
+    double dx = g->dx, dy = g->dy, dz = g->dz;
     k->px = smooth_size(2 * nx - 1);
     k->py = smooth_size(2 * ny - 1);
     k->pz = nz > 1 ? smooth_size(2 * nz - 1) : 1;
@@ -275,15 +283,14 @@ static kernel *kernel_compute(int nx, int ny, int nz, double dx, double dy, doub
     return k;
 }
 
-static kernel *kernel_get(int nx, int ny, int nz, double dx, double dy, double dz)
+static kernel *kernel_get(const grid *g)
 {
     for (kernel *k = cache_head; k; k = k->next)
-        if (k->nx == nx && k->ny == ny && k->nz == nz && k->dx == dx && k->dy == dy &&
-            k->dz == dz) {
+        if (grid_eq(&k->g, g)) {
             k->refs++;
             return k;
         }
-    kernel *k = kernel_compute(nx, ny, nz, dx, dy, dz);
+    kernel *k = kernel_compute(g);
     if (!k)
         return NULL;
     k->refs = 1;
@@ -308,8 +315,7 @@ static void kernel_release(kernel *k)
 /* ------------------------------------------------------------ the engine */
 
 struct mh_demag {
-    int nx, ny, nz;
-    double dx, dy, dz;
+    grid g;
     size_t n;
     int px, py, pz, hx;
     kernel *k;
@@ -366,7 +372,7 @@ static fftw_plan block_plan(const mh_demag *d, int nb, int sign, unsigned flags)
 /* Plans (see the file comment). Cache lock held. */
 static int make_plans(mh_demag *d)
 {
-    int px = d->px, hx = d->hx, ny = d->ny, nz = d->nz;
+    int px = d->px, hx = d->hx, ny = d->g.ny, nz = d->g.nz;
     unsigned flags = getenv("MH_FFTW_MEASURE") ? FFTW_MEASURE : FFTW_ESTIMATE;
     /* threads only pay off on large row sets (each parallel region costs
      * a barrier, expensive on busy cores) */
@@ -404,12 +410,7 @@ mh_demag *mh_demag_new(int nx, int ny, int nz, double dx, double dy, double dz, 
     mh_demag *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
-    d->nx = nx;
-    d->ny = ny;
-    d->nz = nz;
-    d->dx = dx;
-    d->dy = dy;
-    d->dz = dz;
+    d->g = (grid){nx, ny, nz, dx, dy, dz};
     d->n = n;
     d->nthreads = mh_threads_max(); /* the largest team: scratch is sized for it */
     d->partial = calloc(DEMAG_CHUNKS, sizeof *d->partial);
@@ -419,7 +420,7 @@ mh_demag *mh_demag_new(int nx, int ny, int nz, double dx, double dy, double dz, 
         fftw_make_planner_thread_safe(); /* other modules plan too */
         fftw_ready = 1;
     }
-    d->k = d->partial ? kernel_get(nx, ny, nz, dx, dy, dz) : NULL;
+    d->k = d->partial ? kernel_get(&d->g) : NULL;
     int ok = d->k != NULL;
     size_t nrow = 0;
     if (ok) {
@@ -481,7 +482,7 @@ static inline void mult_point(const kernel *k, size_t ko, double sgy, double sgz
 static void do_block(mh_demag *d, fftw_complex *b, int k0, int nb)
 {
     const kernel *k = d->k;
-    int hx = d->hx, py = d->py, pz = d->pz, ny = d->ny, nz = d->nz, ps = d->ps;
+    int hx = d->hx, py = d->py, pz = d->pz, ny = d->g.ny, nz = d->g.nz, ps = d->ps;
     int qy = py / 2 + 1;
     size_t cs = (size_t)pz * ps, bs = (size_t)nb * cs; /* column and component strides */
     for (int c = 0; c < 3; c++) {
@@ -558,8 +559,8 @@ static int team(const mh_demag *d)
 /* Fill the real rows of component c with Ms*m and transform them along x. */
 static void forward_x(mh_demag *d, const double *m, double Ms, int c, int par_fill)
 {
-    int nx = d->nx, px = d->px;
-    size_t rows = (size_t)d->ny * d->nz;
+    int nx = d->g.nx, px = d->px;
+    size_t rows = (size_t)d->g.ny * d->g.nz;
     const double *mc = m + (size_t)c * d->n;
     double *rin = d->rin[c];
 #pragma omp parallel for schedule(static) num_threads(team(d)) if (par_fill)
@@ -608,7 +609,7 @@ int mh_demag_prepare(mh_demag *d, const double *m, double Ms)
 double mh_demag_add_range(const mh_demag *d, const double *m, double Ms, size_t c0, size_t c1,
                           double *H, size_t hs)
 {
-    size_t n = d->n, nx = (size_t)d->nx, px = (size_t)d->px;
+    size_t n = d->n, nx = (size_t)d->g.nx, px = (size_t)d->px;
     double e = 0;
     for (int q = 0; q < 3; q++) {
         const double *h = d->hd[q], *mq = m + (size_t)q * n;
@@ -625,7 +626,7 @@ double mh_demag_add_range(const mh_demag *d, const double *m, double Ms, size_t 
             }
         }
     }
-    return -0.5 * MH_MU0 * Ms * d->dx * d->dy * d->dz * e;
+    return -0.5 * MH_MU0 * Ms * d->g.dx * d->g.dy * d->g.dz * e;
 }
 
 double mh_demag_add(mh_demag *d, const double *m, double Ms, double *H)
