@@ -114,6 +114,36 @@ static void fn_flip(void *ctx, int i)
     c->s[i] = -c->s[i];
 }
 
+/* One sweep: visit the nodes order[0..n) (0..n-1 when order is NULL); a
+ * node whose field is nonzero and opposes its sign wants to flip. It flips
+ * at once when flip is NULL (asynchronous) or is listed in flip[]
+ * (synchronous: the caller flips after the sweep). Counts the sweep in info,
+ * converged when no node wants to flip, and returns MH_OK with that number
+ * of nodes in *nflip, or the field source's status (the sweep not counted). */
+static int sweep(int n, const double *s, const int *order, field_source *src, int *flip,
+                 int *nflip, mh_recall_info *info)
+{
+    int count = 0;
+    for (int k = 0; k < n; k++) {
+        int i = order ? order[k] : k;
+        double h = 0;
+        int st = src->field(src->ctx, i, &h);
+        if (st != MH_OK)
+            return st;
+        if (h != 0 && (h > 0) != (s[i] > 0)) {
+            if (flip)
+                flip[count] = i;
+            else
+                src->flip(src->ctx, i);
+            count++;
+        }
+    }
+    *nflip = count;
+    info->sweeps++;
+    info->converged = count == 0;
+    return MH_OK;
+}
+
 static int recall_async(int n, double *s, uint64_t seed, int max_sweeps, field_source *src,
                         mh_recall_info *info)
 {
@@ -122,26 +152,10 @@ static int recall_async(int n, double *s, uint64_t seed, int max_sweeps, field_s
         return MH_ENOMEM;
     mh_rng rng;
     mh_rng_seed(&rng, seed);
-    int st = MH_OK;
-    while (st == MH_OK && info->sweeps < max_sweeps) {
-        int flips = 0;
+    int st = MH_OK, nflip;
+    while (st == MH_OK && !info->converged && info->sweeps < max_sweeps) {
         mh_rng_permutation(&rng, n, order);
-        for (int k = 0; k < n && st == MH_OK; k++) {
-            int i = order[k];
-            double h = 0;
-            st = src->field(src->ctx, i, &h);
-            if (st == MH_OK && h != 0 && (h > 0) != (s[i] > 0)) {
-                src->flip(src->ctx, i);
-                flips++;
-            }
-        }
-        if (st != MH_OK)
-            break;
-        info->sweeps++;
-        if (!flips) {
-            info->converged = 1;
-            break;
-        }
+        st = sweep(n, s, order, src, NULL, &nflip, info);
     }
     free(order);
     return st;
@@ -156,22 +170,11 @@ static int recall_sync(int n, double *s, int max_sweeps, field_source *src, mh_r
         free(flip);
         return MH_ENOMEM;
     }
-    int have_prev = 0, st = MH_OK;
+    int have_prev = 0, st = MH_OK, nflip;
     while (info->sweeps < max_sweeps) {
-        int nflip = 0;
-        for (int i = 0; i < n && st == MH_OK; i++) {
-            double h = 0;
-            st = src->field(src->ctx, i, &h);
-            if (st == MH_OK && h != 0 && (h > 0) != (s[i] > 0))
-                flip[nflip++] = i;
-        }
-        if (st != MH_OK)
+        st = sweep(n, s, NULL, src, flip, &nflip, info);
+        if (st != MH_OK || info->converged)
             break;
-        info->sweeps++;
-        if (!nflip) {
-            info->converged = 1;
-            break;
-        }
         /* a 2-cycle: the next state equals the one before the current */
         int cycle = have_prev;
         for (int k = 0, i = 0; cycle && i < n; i++) {
