@@ -477,14 +477,11 @@ int mh_sheet_solve(mh_sheet *s, const double *volts, double *phi, double *K, dou
     s->X = X0;
     if (st != MH_OK && st != MH_ENOCONV)
         return st;
-    double *u = malloc((size_t)(nrow + 1) * sizeof(double)), *y = malloc((size_t)(nrow + 1) * sizeof(double));
-    double *Ip = malloc((size_t)N * sizeof(double));
-    if (!u || !y || !Ip) {
-        free(u);
-        free(y);
-        free(Ip);
+    /* one scratch block: potentials u, y = A u (nrow + 1 each: never empty), pad currents */
+    double *u = malloc(((size_t)2 * (nrow + 1) + (size_t)N) * sizeof(double));
+    if (!u)
         return MH_ENOMEM;
-    }
+    double *y = u + nrow + 1, *Ip = y + nrow + 1;
     assemble_u(s, volts, x, u);
     pad_currents(s, u, y, Ip);
     if (I)
@@ -513,8 +510,6 @@ int mh_sheet_solve(mh_sheet *s, const double *volts, double *phi, double *K, dou
             }
     }
     free(u);
-    free(y);
-    free(Ip);
     if (relres)
         *relres = rr;
     return st;

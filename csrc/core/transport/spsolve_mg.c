@@ -394,34 +394,30 @@ int mh_sp_mg_solve(const mh_sp_mg *m, const mh_csr *A, int nrhs, const double *B
                    double tol, int maxit, double *worst, int *maxits)
 {
     int n = A->n, st = MH_OK;
-    int *stc = malloc((size_t)nrhs * sizeof(int));
-    int *itc = malloc((size_t)nrhs * sizeof(int));
-    double *rrc = malloc((size_t)nrhs * sizeof(double));
-    if (!stc || !itc || !rrc) {
-        free(stc);
-        free(itc);
-        free(rrc);
+    /* one record per right-hand side: status, iterations, relative residual */
+    struct {
+        int st, its;
+        double relres;
+    } *res = malloc((size_t)nrhs * sizeof *res);
+    if (!res)
         return MH_ENOMEM;
-    }
     mh_threads_adapt();
 #pragma omp parallel for schedule(dynamic, 1)
     for (int c = 0; c < nrhs; c++)
-        stc[c] = pcg_one(&m->h, A, B + (size_t)c * n, X + (size_t)c * n, tol, maxit, &rrc[c],
-                         &itc[c]);
+        res[c].st = pcg_one(&m->h, A, B + (size_t)c * n, X + (size_t)c * n, tol, maxit,
+                            &res[c].relres, &res[c].its);
     for (int c = 0; c < nrhs; c++) {
-        if (stc[c] == MH_ENOMEM)
+        if (res[c].st == MH_ENOMEM)
             st = MH_ENOMEM;
-        else if (stc[c] == MH_ENOCONV && st == MH_OK)
+        else if (res[c].st == MH_ENOCONV && st == MH_OK)
             st = MH_ENOCONV;
-        if (stc[c] != MH_ENOMEM) {
-            if (rrc[c] > *worst)
-                *worst = rrc[c];
-            if (itc[c] > *maxits)
-                *maxits = itc[c];
+        if (res[c].st != MH_ENOMEM) {
+            if (res[c].relres > *worst)
+                *worst = res[c].relres;
+            if (res[c].its > *maxits)
+                *maxits = res[c].its;
         }
     }
-    free(stc);
-    free(itc);
-    free(rrc);
+    free(res);
     return st;
 }
