@@ -5,14 +5,16 @@
 -- dG, and Fig. 5 accuracy per epoch of the model run on its own next to the
 -- twin's. Eq. 2 (one eta for all pairs, mh.compact.fit) fitted to the same
 -- trace is reported for comparison.
+-- Ctrl-C during the twin recording (the long part) saves a checkpoint after
+-- the last whole pulse; --resume continues it.
 -- Usage: build/bin/maghop examples/fig5_compact_model.lua [--geometry wide] [--xi 1.0] [--cell 0]
 --          [--epochs 10] [--fit-epochs 3] [--random 8] [--lambda 1e-2] [--tests 30] [--seed 1]
---          [--quick] [--out out/fig5_compact]
+--          [--quick] [--resume] [--out out/fig5_compact]
 local mh = require "maghop"
 
 local opts = mh.cli.parse({geometry = "wide", xi = 1.0, cell = 0, width = 5e-9, epochs = 10, fit_epochs = 3,
   random = 8, lambda = 1e-2, tests = 30, seed = 1, set = "ECP", fit_set = "DL08965", quick = false,
-  traces = "", out = "out/fig5_compact"}, {
+  traces = "", resume = false, interrupt_at = 0, out = "out/fig5_compact"}, {
   geometry = "twin pad layout: default or wide", xi = "reference factor of w = G - xi G1T",
   cell = {"cell size (0: the geometry's; --quick: a quarter of the pad... 100 nm on wide)", "m"},
   width = {"pulse length per letter", "s"},
@@ -24,6 +26,8 @@ local opts = mh.cli.parse({geometry = "wide", xi = 1.0, cell = 0, width = 5e-9, 
   set = "held-out letters (the Fig. 5 set)", fit_set = "letters/digits of the fitting trace (none of --set)",
   quick = "coarse cells (pad/8) for a fast look",
   traces = "file of recorded twin traces: read if it exists (same options), else written (empty: none)",
+  resume = "continue the twin recording from the checkpoint in --out",
+  interrupt_at = "act as if Ctrl-C came after this many recorded pulses (0: never; for tests)",
   out = "output folder"})
 
 local EPOCHS, FIT_EPOCHS, RANDOM = math.tointeger(opts.epochs), math.tointeger(opts.fit_epochs), math.tointeger(opts.random)
@@ -65,6 +69,67 @@ end
 local held = {}
 for _ = 1, EPOCHS do for _, x in ipairs(pats) do held[#held + 1] = x end end
 
+-- The twin traces: the fitting schedule on devs.fit, then the held-out
+-- training on devs.val. A checkpoint (traces so far and both devices'
+-- states) is saved after every whole pulse, so Ctrl-C (which may land inside
+-- a pulse) keeps that one; --resume continues from it, and a finished
+-- recording removes it.
+local function record_traces(devs, run_options)
+  local ckpt_path = opts.out .. "/checkpoint_fig5_compact.ckpt"
+  local stages = {{name = "fit", patterns = schedule}, {name = "val", patterns = held}}
+  local st = {stage = 1, traces = {}, pulses = 0}
+  local files = {} -- device -> the state file the last checkpoint names
+  if opts.resume then
+    local ck, err = mh.checkpoint.load(ckpt_path)
+    if not ck then mh.cli.fail("--resume: " .. tostring(err)) end
+    local differ = mh.checkpoint.mismatch(ck.options, run_options)
+    if differ then mh.cli.fail("--resume: " .. ckpt_path .. " belongs to another run: " .. differ) end
+    if math.type(ck.stage) ~= "integer" or not stages[ck.stage] or type(ck.traces) ~= "table"
+       or math.type(ck.pulses) ~= "integer" or type(ck.devices) ~= "table" then
+      mh.cli.fail("--resume: " .. ckpt_path .. " is inconsistent")
+    end
+    for name, d in pairs(devs) do
+      if type(ck.devices[name]) ~= "table" then mh.cli.fail("--resume: " .. ckpt_path .. " lacks device " .. name) end
+      d:load_state(ck.devices[name])
+      files[name] = ck.devices[name].ovf
+    end
+    st = {stage = ck.stage, traces = ck.traces, pulses = ck.pulses}
+    io.stderr:write(("resuming after %d recorded pulses\n"):format(st.pulses))
+  end
+  local function save_checkpoint()
+    local devices = {}
+    for name, d in pairs(devs) do
+      devices[name] = d:save_state(("%s/checkpoint_fig5_compact_%s_p%05d"):format(opts.out, name, st.pulses))
+    end
+    mh.checkpoint.save(ckpt_path, {options = run_options, stage = st.stage, traces = st.traces,
+                                   pulses = st.pulses, devices = devices})
+    -- an old state file goes only once a checkpoint names the new one
+    for name, dv in pairs(devices) do
+      if files[name] and files[name] ~= dv.ovf then os.remove(files[name]) end
+      files[name] = dv.ovf
+    end
+  end
+  mh.checkpoint.guard(function()
+    while stages[st.stage] do
+      local stage = stages[st.stage]
+      local progress = mh.cli.progress("twin " .. stage.name .. " trace", #stage.patterns)
+      st.traces[stage.name] = mh.pairwise.record(devs[stage.name], stage.patterns, {trace = st.traces[stage.name],
+        on_pulse = function(k, trace)
+          st.traces[stage.name], st.pulses = trace, st.pulses + 1
+          if k == #stage.patterns then st.stage = st.stage + 1 end
+          save_checkpoint()
+          progress(k)
+          if st.pulses == opts.interrupt_at then error("interrupted!") end
+        end})
+      progress.finish()
+      if stages[st.stage] == stage then st.stage = st.stage + 1 end -- a stage of 0 pulses
+    end
+  end, function() end)
+  os.remove(ckpt_path)
+  for _, f in pairs(files) do os.remove(f) end
+  return st.traces.fit, st.traces.val
+end
+
 local t0 = mh.wtime()
 local fit_trace, val_trace
 local trace_opts = {geometry = opts.geometry, cell = cell or 0, width = opts.width, epochs = EPOCHS,
@@ -82,8 +147,7 @@ local init -- nil: the default saturating pulse
 if fit_trace then init = false end
 local twin_val = new_twin(init)
 if not fit_trace then
-  fit_trace = mh.pairwise.record(new_twin(), schedule)
-  val_trace = mh.pairwise.record(twin_val, held)
+  fit_trace, val_trace = record_traces({fit = new_twin(), val = twin_val}, trace_opts)
   if opts.traces ~= "" then mh.checkpoint.save(opts.traces, {options = trace_opts, fit = fit_trace, val = val_trace}) end
 end
 local twin_s = mh.wtime() - t0

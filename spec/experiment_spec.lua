@@ -166,6 +166,40 @@ function T.test_fig3_resume_matches_uninterrupted_run()
   end
 end
 
+-- fig5_compact_model: Ctrl-C during the twin recording, in the fitting
+-- trace and in the held-out one, then --resume, gives the same files as an
+-- uninterrupted run; a finished recording leaves no checkpoint behind.
+function T.test_fig5_compact_model_resume_matches_uninterrupted_run()
+  H.once_per_make_test()
+  local function files(dir)
+    local p = io.popen("ls " .. mh.io.shell_quote(dir))
+    local list = {}
+    for name in p:lines() do list[#list + 1] = name end
+    p:close()
+    return list
+  end
+  local a = tmpdir()
+  local base = ("%s examples/fig5_compact_model.lua --quick --epochs 1 --fit-epochs 1 --random 2 --tests 2 ")
+    :format(mh.io.shell_quote(host))
+  lu.assertEquals(run(base .. "--out " .. a .. " >/dev/null 2>&1"), 0)
+  local names = files(a)
+  lu.assertTrue(#names >= 1)
+  for _, name in ipairs(names) do lu.assertNil(name:find("checkpoint"), name) end
+  for _, at in ipairs {4, 10} do -- 9 fitting pulses, then 3 held out
+    local b = tmpdir()
+    lu.assertEquals(run(base .. "--out " .. b .. " --interrupt-at " .. at .. " >/dev/null 2>&1"), 130)
+    lu.assertTrue(mh.io.exists(b .. "/checkpoint_fig5_compact.ckpt"))
+    lu.assertEquals(run(base .. "--out " .. b .. " --resume --random 3 >/dev/null 2>&1"), 1)
+    lu.assertEquals(run(base .. "--out " .. b .. " --resume >/dev/null 2>&1"), 0)
+    lu.assertEquals(files(b), names)
+    for _, name in ipairs(names) do
+      lu.assertEquals(io.open(b .. "/" .. name, "rb"):read("a"), io.open(a .. "/" .. name, "rb"):read("a"), name)
+    end
+    os.execute("rm -rf " .. mh.io.shell_quote(b))
+  end
+  os.execute("rm -rf " .. mh.io.shell_quote(a))
+end
+
 -- stdprob4: Ctrl-C after the first field keeps it; --resume runs only the
 -- second and the outputs equal an uninterrupted run's.
 function T.test_stdprob4_resume_matches_uninterrupted_run()

@@ -121,19 +121,49 @@ local function phi_of(terms)
   end
 end
 
+-- Two patterns (±1 tables or labels) are the same one.
+local function same_pattern(a, b)
+  if type(a) ~= "table" or type(b) ~= "table" then return a == b end
+  if #a ~= #b then return false end
+  for i = 1, #a do if a[i] ~= b[i] then return false end end
+  return true
+end
+
 --- Record a trace: apply `patterns` (list of ±1 tables) to the device one
 -- pulse each (dev:pulse(x, 1)) and keep G before and after every pulse.
 -- Returns {G = {pair values before pulse 1, after pulse 1, ...}, x = patterns}.
+-- A long recording can be checkpointed and continued: opts.on_pulse(k,
+-- trace) is called after pulse k (e.g. to save trace and device state), and
+-- opts.trace, a partial trace of the first pulses of the same `patterns`
+-- with the device in the state it left, is continued from the next pulse.
 -- @param dev a device with pulse and conductance methods (twin, compact, pairwise)
 -- @tparam {table,...} patterns ±1 patterns (or labels the device accepts), one pulse each
+-- @tparam[opt] table opts on_pulse (function), trace (partial trace to continue)
 -- @treturn table trace {G, x}; G values in S
--- @raise whatever dev:pulse or dev:conductance raises
-function pairwise.record(dev, patterns)
-  local trace = {G = {pairwise.upper(dev:conductance())}, x = {}}
-  for k, x in ipairs(patterns) do
+-- @raise on an unknown option key, a partial trace that is not a prefix of
+-- `patterns`, or whatever dev:pulse or dev:conductance raises
+function pairwise.record(dev, patterns, opts)
+  opts = args.options("pairwise.record", opts, {"on_pulse", "trace"})
+  args.type("pairwise.record", "argument 'patterns'", patterns, "table")
+  local trace = opts.trace
+  if trace == nil then
+    trace = {G = {pairwise.upper(dev:conductance())}, x = {}}
+  elseif type(trace) ~= "table" or type(trace.G) ~= "table" or type(trace.x) ~= "table"
+         or #trace.G ~= #trace.x + 1 or #trace.x > #patterns then
+    error(("pairwise.record: option 'trace' must be a partial trace {G, x} of at most %d pulses with #G = #x + 1")
+      :format(#patterns), 2)
+  end
+  for k = 1, #trace.x do
+    if not same_pattern(trace.x[k], patterns[k]) then
+      error(("pairwise.record: option 'trace': pulse %d of the partial trace is not patterns[%d]"):format(k, k), 2)
+    end
+  end
+  for k = #trace.x + 1, #patterns do
+    local x = patterns[k]
     dev:pulse(x, 1)
     trace.G[k + 1] = pairwise.upper(dev:conductance())
     trace.x[k] = x
+    if opts.on_pulse then opts.on_pulse(k, trace) end
   end
   return trace
 end
