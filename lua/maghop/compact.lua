@@ -219,13 +219,14 @@ end
 -- Normalize a fit trace into rows {pulse, G_pair1, G_pair2, ...} in pair order.
 local function trace_rows(trace, n)
   local rows, header = trace.rows, trace.header
-  if trace.csv then
+  local path = trace.table or trace.csv
+  if path then
     local mio = require "maghop.io"
-    header, rows = mio.read_csv(trace.csv)
-    if not header then error("compact.fit: cannot read csv " .. tostring(trace.csv) .. ": " .. tostring(rows), 3) end
+    header, rows = mio.read_table(path)
+    if not header then error("compact.fit: cannot read table " .. tostring(path) .. ": " .. tostring(rows), 3) end
   end
   if type(rows) ~= "table" or #rows < 3 then
-    error("compact.fit: trace needs 'csv' or 'rows' with at least 3 rows (pulse, G12, G13, ...)", 3)
+    error("compact.fit: trace needs 'table' or 'rows' with at least 3 rows (pulse, G12, G13, ...)", 3)
   end
   local pl = pair_list(n)
   local col = {}
@@ -234,7 +235,7 @@ local function trace_rows(trace, n)
     for k, name in ipairs(header) do idx[name] = k end
     for p, ij in ipairs(pl) do
       col[p] = idx[("G%d%d"):format(ij[1], ij[2])]
-      if not col[p] then error(("compact.fit: csv has no column G%d%d"):format(ij[1], ij[2]), 3) end
+      if not col[p] then error(("compact.fit: the table has no column G%d%d"):format(ij[1], ij[2]), 3) end
     end
   else
     for p = 1, #pl do col[p] = p + 1 end
@@ -276,7 +277,9 @@ local function schedule_fn(schedule)
 end
 
 --- Least-squares fit of the compact model to a measured or simulated G(t).
--- trace: {csv = path | rows = {{pulse, G12, G13, ...}, ...} (header optional),
+-- trace: {table = path (a table as mh.io.read_table reads it, such as
+--         fig3_oja_evolution's; `csv` is its older name) |
+--         rows = {{pulse, G12, G13, ...}, ...} (header optional),
 --         schedule = "++--" | {{start = pulse, pattern = "++--"}, ...} | fn(pulse) -> x,
 --         nodes = 4}
 -- Each step G(k) -> G(k+1) is linear in (eta, q_ij = 2 eta alpha_ij,
@@ -292,7 +295,7 @@ end
 -- unidentified = {"G14", ...}} (pairs whose G never moved: no alpha, Gavg).
 -- Raises naming the reason when eta is not determined.
 function compact.fit(trace)
-  trace = args.options("compact.fit", trace, {"csv", "rows", "header", "schedule", "nodes"})
+  trace = args.options("compact.fit", trace, {"table", "csv", "rows", "header", "schedule", "nodes"})
   local n = args.integer("compact.fit", "option 'nodes'", trace.nodes, 2, compact.MAX_NODES, 4)
   local rows, pl = trace_rows(trace, n)
   local pattern = schedule_fn(trace.schedule or error("compact.fit: 'schedule' (patterns applied) is required", 2))

@@ -1,5 +1,6 @@
 --- Output helpers: directories, atomic file writes (temp file + rename, so an
--- interrupted run never leaves a half-written file) and CSV.
+-- interrupted run never leaves a half-written file), tables (MuMax3's
+-- table.txt format with word cells; see table_text) and CSV.
 local mio = {}
 local args = require "maghop.args"
 
@@ -99,39 +100,117 @@ function mio.read_csv(path)
   return header, rows
 end
 
---- Text of a table in MuMax3's table.txt format: a header line "# " then
--- tab-separated "name (unit)" columns ("()" for a dimensionless column),
--- then one line of tab-separated numbers per row; the film's run table
--- (film:run{table =}) has the same format.
--- @tparam {table|string,...} columns each {name, unit} or "name (unit)"
--- @tparam {{number,...},...} rows
+-- =========================================================================
+-- Tables: MuMax3's table.txt format, with word cells
+-- =========================================================================
+--
+-- One format for every table maghop writes (examples, the film's run
+-- table, sweep results), read by mh.io.read_table and mh.plot.lines:
+--
+--   # t (s)	mx ()	G12 (S)	gate ()
+--   0	1	-0.066	AND
+--   1e-09	0.5	-0.0648	"08965"
+--
+-- * The first line is "# " then tab-separated titles "name (unit)"; the
+--   unit is empty, "()", for a dimensionless or word column. Names and
+--   units hold no whitespace or parentheses.
+-- * Every other line is one row of tab-separated cells.
+-- * A cell is a number (integers as %d, other numbers as %.10g; nan and
+--   inf in any case, with a sign, read back as numbers) or a word: text
+--   without whitespace. A word that would read back as a number ("08965",
+--   "1e3", "nan"), is empty, or begins with a double quote is written
+--   between double quotes; a cell of two or more characters that begins and
+--   ends with '"' is the word between them.
+--
+-- A table of numbers only is therefore exactly MuMax3's table.txt, and
+-- every word comes back as the same string.
+
+-- A cell's text as a number: what tonumber reads, plus nan and inf (as C's
+-- printf writes them and MuMax3's "NaN", "+Inf").
+local function cell_number(s)
+  local v = tonumber(s)
+  if v then return v end
+  local sign, word = s:lower():match("^([+-]?)(%a+)$")
+  if word == "nan" then return 0 / 0 end
+  if word == "inf" or word == "infinity" then return sign == "-" and -math.huge or math.huge end
+  return nil
+end
+
+--- A table cell read back: the word between double quotes, else a number
+-- where the text reads as one, else the word itself.
+-- @string s the cell's text (no tabs)
+-- @treturn number|string
+function mio.table_cell_value(s)
+  args.type("table_cell_value", "argument 's'", s, "string")
+  if #s >= 2 and s:sub(1, 1) == '"' and s:sub(-1) == '"' then return s:sub(2, -2) end
+  local v = cell_number(s)
+  if v ~= nil then return v end
+  return s
+end
+
+--- Text of one table cell: a number (integers as %d, other numbers as
+-- %.10g) or a word (a string without whitespace), quoted when it would not
+-- read back as itself. Returns nil and a message for other values.
+-- @tparam number|string v
 -- @treturn string
+-- @return or nil, message
+function mio.table_cell(v)
+  if type(v) == "number" then
+    return math.type(v) == "integer" and ("%d"):format(v) or ("%.10g"):format(v)
+  end
+  if type(v) ~= "string" then return nil, "number or word expected, got " .. type(v) end
+  if v:find("[%s%c]") then return nil, ("word %q holds whitespace or a control character"):format(v) end
+  if v == "" or v:sub(1, 1) == '"' or cell_number(v) ~= nil then return '"' .. v .. '"' end
+  return v
+end
+
+-- "name (unit)" title of a column given as {name, unit} or "name (unit)".
+local function column_title(fn, i, c)
+  local name, unit
+  if type(c) == "table" then name, unit = c[1], c[2] or "" else name, unit = tostring(c):match("^(.-)%s*%((.*)%)$") end
+  if not name then name, unit = tostring(c), "" end
+  if type(name) ~= "string" or name == "" or name:find("[%s()]") or tostring(unit):find("[%s()]") then
+    error(("%s: column %d: name %q / unit %q must be words without spaces or parentheses")
+      :format(fn, i, tostring(name), tostring(unit)), 4)
+  end
+  return name .. " (" .. unit .. ")"
+end
+
+--- Header line of a table (without the newline): "# " then the
+-- tab-separated column titles.
+-- @tparam {table|string,...} columns each {name, unit} or "name (unit)"
+-- @treturn string
+function mio.table_header(columns)
+  args.type("table_header", "argument 'columns'", columns, "table")
+  local head = {}
+  for i, c in ipairs(columns) do head[i] = column_title("table_header", i, c) end
+  return "# " .. table.concat(head, "\t")
+end
+
+--- Text of a table in MuMax3's table.txt format (see the format above): a
+-- header line "# " then tab-separated "name (unit)" columns ("()" for a
+-- dimensionless or word column), then one line of tab-separated cells per
+-- row, numbers or words; the film's run table (film:run{table =}) has the
+-- same format.
+-- @tparam {table|string,...} columns each {name, unit} or "name (unit)"
+-- @tparam {{number|string,...},...} rows
+-- @treturn string
+-- @raise on a bad column title or a cell that is neither a number nor a word
 function mio.table_text(columns, rows)
   args.type("table_text", "argument 'columns'", columns, "table")
   args.type("table_text", "argument 'rows'", rows, "table")
   for r, row in ipairs(rows) do
-    if type(row) ~= "table" then args.fail("table_text: rows[%d] must be a table of numbers, got %s", r, type(row)) end
+    if type(row) ~= "table" then args.fail("table_text: rows[%d] must be a table of cells, got %s", r, type(row)) end
   end
   local head = {}
-  for i, c in ipairs(columns) do
-    local name, unit
-    if type(c) == "table" then name, unit = c[1], c[2] or "" else name, unit = tostring(c):match("^(.-)%s*%((.*)%)$") end
-    if not name then name, unit = tostring(c), "" end
-    if name == "" or name:find("[%s()]") or tostring(unit):find("[%s()]") then
-      error(("table_text: column %d: name %q / unit %q must be words without spaces or parentheses")
-        :format(i, tostring(name), tostring(unit)), 3)
-    end
-    head[i] = name .. " (" .. unit .. ")"
-  end
+  for i, c in ipairs(columns) do head[i] = column_title("table_text", i, c) end
   local out = {"# " .. table.concat(head, "\t")}
   for r, row in ipairs(rows) do
     local cells = {}
     for i = 1, #columns do
-      local v = row[i]
-      if type(v) ~= "number" then
-        error(("table_text: row %d, column %d: number expected, got %s"):format(r, i, type(v)), 3)
-      end
-      cells[i] = math.type(v) == "integer" and tostring(v) or ("%.10g"):format(v)
+      local text, why = mio.table_cell(row[i])
+      if not text then error(("table_text: row %d, column %d: %s"):format(r, i, why), 3) end
+      cells[i] = text
     end
     out[#out + 1] = table.concat(cells, "\t")
   end
@@ -142,15 +221,37 @@ end
 -- parent folders are created.
 -- @string path
 -- @tparam {table|string,...} columns each {name, unit} or "name (unit)"
--- @tparam {{number,...},...} rows
--- @return true, or nil and a message
+-- @tparam {{number|string,...},...} rows numbers or words (no whitespace)
+-- @treturn string the path
+-- @raise on a bad column or cell (see table_text) or when the file cannot be written
 function mio.write_table(path, columns, rows)
   if type(path) ~= "string" then error("write_table: 'path' must be a string, got " .. type(path), 2) end
   return write_atomic(path, mio.table_text(columns, rows), 2)
 end
 
---- Read a table: MuMax3 table.txt (header "# name (unit)\t..."), OOMMF ODT
--- (the "# Columns:" and "# Units:" lines) or CSV with a header line.
+-- Words of an ODT "# Columns:" or "# Units:" line: whitespace-separated,
+-- braced when they hold spaces.
+local function odt_words(text)
+  local w = {}
+  local i = 1
+  while i <= #text do
+    local s, e = text:find("^%s+", i)
+    if s then i = e + 1 end
+    if i > #text then break end
+    if text:sub(i, i) == "{" then
+      local j = text:find("}", i, true) or #text
+      w[#w + 1] = text:sub(i + 1, j - 1); i = j + 1
+    else
+      local j = text:find("%s", i) or (#text + 1)
+      w[#w + 1] = text:sub(i, j - 1); i = j
+    end
+  end
+  return w
+end
+
+--- Read a table: maghop's and MuMax3's table.txt (header "# name
+-- (unit)\t...", cells numbers or words as table_text writes them), OOMMF
+-- ODT (the "# Columns:" and "# Units:" lines) or CSV with a header line.
 -- @string path
 -- @treturn {string,...} column names (without units)
 -- @treturn {{number|string,...},...} rows
@@ -163,52 +264,29 @@ function mio.read_table(path)
   local first = f:read("l")
   if not first then f:close(); return nil, path .. ": empty file" end
   local names, units, rows = {}, {}, {}
-  local function numbers(line, sep)
+  local function cells_of(line)
     local cells = {}
-    for cell in (line .. sep):gmatch("([^" .. sep .. "]*)" .. sep) do
-      if cell:match("%S") then cells[#cells + 1] = tonumber(cell) or cell end
-    end
+    for w in line:gmatch("%S+") do cells[#cells + 1] = mio.table_cell_value(w) end
     return cells
   end
   if first:match("^# ODT") then
-    -- OOMMF ODT: columns in "# Columns:" (names with spaces in braces), data whitespace-separated
-    local function words(text)
-      local w = {}
-      local i = 1
-      while i <= #text do
-        local s, e = text:find("^%s+", i)
-        if s then i = e + 1 end
-        if i > #text then break end
-        if text:sub(i, i) == "{" then
-          local j = text:find("}", i, true) or #text
-          w[#w + 1] = text:sub(i + 1, j - 1); i = j + 1
-        else
-          local j = text:find("%s", i) or (#text + 1)
-          w[#w + 1] = text:sub(i, j - 1); i = j
-        end
-      end
-      return w
-    end
     for line in f:lines() do
       local cols = line:match("^#%s*Columns:%s*(.*)$")
       local us = line:match("^#%s*Units:%s*(.*)$")
-      if cols then names = words(cols)
-      elseif us then units = words(us)
-      elseif line:match("^%s*[^#%s]") then
-        local cells = {}
-        for w in line:gmatch("%S+") do cells[#cells + 1] = tonumber(w) or w end
-        rows[#rows + 1] = cells
+      if cols then names = odt_words(cols)
+      elseif us then units = odt_words(us)
+      elseif line:match("^%s*[^#%s]") then rows[#rows + 1] = cells_of(line)
       end
     end
-  elseif first:match("^#") and first:find("\t") then
-    -- MuMax3 table.txt
+  elseif first:match("^#") then
+    -- table.txt: one title per tab-separated field (a one-column table has no tab)
     for col in first:gsub("^#%s*", ""):gmatch("[^\t]+") do
       local name, unit = col:match("^(.-)%s*%((.*)%)%s*$")
       names[#names + 1] = name or col
       units[#units + 1] = unit or ""
     end
     for line in f:lines() do
-      if line:match("%S") and not line:match("^#") then rows[#rows + 1] = numbers(line, "\t") end
+      if line:match("%S") and not line:match("^#") then rows[#rows + 1] = cells_of(line) end
     end
   else
     for cell in (first .. ","):gmatch("([^,]*),") do names[#names + 1] = cell; units[#units + 1] = "" end

@@ -104,35 +104,41 @@ local function header(png, opts, w, h)
 end
 
 --- Line plot of table columns against the first column.
--- opts: csv (path of a CSV with a header line, a MuMax3-style table such as
--- film:run's `table`, or an OOMMF ODT file), png, columns (list of column
--- names, without units), title, xlabel, ylabel, points (bool), extra
--- (gnuplot lines). Columns may also be named "name (unit)" for tables with
--- units. Size default 900 x 540 pixels.
+-- opts: table (path of a table: maghop's and MuMax3's table.txt, such as
+-- every example's tables and film:run's `table`, an OOMMF ODT file or a CSV
+-- with a header line; `csv` is the older name of the same option), png,
+-- columns (list of column names, without units), title, xlabel, ylabel,
+-- points (bool), extra (gnuplot lines). Columns may also be named
+-- "name (unit)" for tables with units. Size default 900 x 540 pixels.
 -- Takes the common options too (module description).
 -- @tparam table opts
 -- @treturn string the PNG path
 -- @return or nil, message (unreadable file, unknown column, gnuplot missing or failed)
--- @raise on a non-table opts, an unknown option key, or a non-string png
--- @usage mh.plot.lines{csv = "out/table.txt", png = "out/mx.png", columns = {"mx", "my"}}
+-- @raise on a non-table opts, an unknown option key, a non-string png, or
+-- neither or both of table and csv
+-- @usage mh.plot.lines{table = "out/table.txt", png = "out/mx.png", columns = {"mx", "my"}}
 function plot.lines(opts)
-  opts = plot_options("plot.lines", opts, {"csv", "columns", "points"})
-  local names, _, units = mio.read_table(opts.csv)
-  if not names then return nil, "cannot read " .. opts.csv end
+  opts = plot_options("plot.lines", opts, {"table", "csv", "columns", "points"})
+  if (opts.table == nil) == (opts.csv == nil) then
+    error("plot.lines: give the table's path as option 'table' (or its older name 'csv'), once", 2)
+  end
+  local path = args.type("plot.lines", opts.table and "option 'table'" or "option 'csv'", opts.table or opts.csv, "string")
+  local names, _, units = mio.read_table(path)
+  if not names then return nil, "cannot read " .. path end
   local index = {}
   for k, name in ipairs(names) do
     index[name] = k
     if units[k] ~= "" then index[name .. " (" .. units[k] .. ")"] = k end
   end
   -- CSV: ','-separated with a header row to skip; tables: whitespace, '#' header
-  local first = assert(io.open(opts.csv)):read("l") or ""
+  local first = assert(io.open(path)):read("l") or ""
   local csv = not first:match("^#")
   local parts = {}
   for _, name in ipairs(opts.columns) do
     local col = index[name]
-    if not col then return nil, "no column " .. name .. " in " .. opts.csv end
+    if not col then return nil, "no column " .. name .. " in " .. path end
     parts[#parts + 1] = ("%s using 1:%d%s with %s lw 2 title %s noenhanced"):format(
-      q(opts.csv), col, csv and " every ::1" or "", opts.points and "linespoints pt 7 ps 0.5" or "lines", q(name))
+      q(path), col, csv and " every ::1" or "", opts.points and "linespoints pt 7 ps 0.5" or "lines", q(name))
   end
   local sep = csv and "" or (first:find("\t") and "set datafile separator tab\n" or "set datafile separator whitespace\n")
   return render(opts.png, header(opts.png, opts, 900, 540) .. sep .. "plot " .. table.concat(parts, ", \\\n  ") .. "\n")
