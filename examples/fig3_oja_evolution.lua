@@ -25,7 +25,7 @@ end
 local NP, NS1, NPREP = math.tointeger(opts.pulses), math.tointeger(opts.s1_pulses), math.tointeger(opts.prep)
 local P = mh.hopfield.parse
 local PAIRS = {{1, 2}, {1, 3}, {1, 4}, {2, 3}, {2, 4}, {3, 4}}
-local HEADER = {"pulse", "G12", "G13", "G14", "G23", "G24", "G34"}
+local HEADER = {{"pulse", ""}, {"G12", "S"}, {"G13", "S"}, {"G14", "S"}, {"G23", "S"}, {"G24", "S"}, {"G34", "S"}}
 
 local function new_device()
   if opts.model == "compact" then return mh.compact.new() end
@@ -135,14 +135,14 @@ mh.checkpoint.guard(function()
 end, function() end)
 local prep_rows, rows, rows_s1 = st.rows.prep, st.rows.main, st.rows.s1
 local snaps = st.snaps
-local csv = mh.io.write_csv(out.path(opts.model .. ".csv"), HEADER, rows)
-local csv_s1 = mh.io.write_csv(out.path(opts.model .. "_s1.csv"), HEADER, rows_s1)
+local tab = mh.io.write_table(out.path(opts.model .. ".txt"), HEADER, rows)
+local tab_s1 = mh.io.write_table(out.path(opts.model .. "_s1.txt"), HEADER, rows_s1)
 
 local cols = {"G12", "G13", "G14", "G23", "G24", "G34"}
-mh.plot.lines {csv = csv, png = out.path(opts.model .. ".png"), columns = cols, points = TWIN,
+mh.plot.lines {table = tab, png = out.path(opts.model .. ".png"), columns = cols, points = TWIN,
   title = "Conductance under \"++--\" pulses from the \"+-+-\" state (" .. opts.model .. " model)",
   xlabel = "pulse", ylabel = "G_{ij} (S)"}
-mh.plot.lines {csv = csv_s1, png = out.path(opts.model .. "_s1.png"), columns = cols, points = TWIN,
+mh.plot.lines {table = tab_s1, png = out.path(opts.model .. "_s1.png"), columns = cols, points = TWIN,
   title = "\"+++-\" then \"+-++\" (SI Fig. S1, " .. opts.model .. ")", xlabel = "pulse", ylabel = "G_{ij} (S)",
   extra = ("set arrow from %d, graph 0 to %d, graph 1 nohead dt 2"):format(NS1, NS1)}
 
@@ -177,7 +177,7 @@ if TWIN then
       fit_rows[#fit_rows + 1] = {("Gavg%d%d"):format(i, j), fit.Gavg[i][j], fit.Gavg_err[i][j], ""}
     end
   end
-  mh.io.write_csv(out.path("twin_fit.csv"), {"parameter", "fitted", "std_error", "paper"}, fit_rows)
+  mh.io.write_table(out.path("twin_fit.txt"), {"parameter ()", "fitted ()", "std_error ()", "paper ()"}, fit_rows)
   if not opts.quiet then
     print(("compact fit of the twin (%d steps, rms %.3g S; not identified: %s):"):format(
       fit.steps, fit.rms, #fit.unidentified > 0 and table.concat(fit.unidentified, " ") or "none"))

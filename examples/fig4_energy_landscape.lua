@@ -10,10 +10,10 @@ local opts = mh.cli.parse({pulses = 60, out = "out/fig4", quiet = false},
   {pulses = "training pulses per pattern", out = "output folder", quiet = "no progress line"})
 local N = 4
 
-local patterns, header = {}, {"state", "label"}
+local patterns, header = {}, {{"state", ""}, {"label", ""}}
 for k = 2, 8 do -- node 1 = '+', not "++++" (state 1): the seven independent patterns
   patterns[#patterns + 1] = mh.hopfield.state(k, N)
-  header[#header + 1] = "E_" .. mh.hopfield.label(patterns[#patterns])
+  header[#header + 1] = {"E_" .. mh.hopfield.label(patterns[#patterns]), "S"}
 end
 
 local energies, ok, panels = {}, 0, {}
@@ -44,7 +44,7 @@ for s = 1, 16 do
   for p = 1, #patterns do r[#r + 1] = energies[p][s] end
   rows[#rows + 1] = r
 end
-mh.io.write_csv(opts.out .. "/landscape.csv", header, rows)
+mh.io.write_table(opts.out .. "/landscape.txt", header, rows)
 mh.plot.bar_panels {png = opts.out .. "/landscape.png", panels = panels, cols = 4,
   ylabel = "E (mS)", title = "Energy of all 16 states after training (red: trained pattern)"}
 mh.cli.summary {{"patterns_ok", ok .. "/7"}, {"pulses", opts.pulses}}

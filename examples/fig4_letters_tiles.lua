@@ -34,7 +34,7 @@ for li, name in ipairs(mh.patterns.letters3x5_order) do
   images[#images + 1] = {img = recalled, title = name .. (good and " recalled" or " WRONG")}
 end
 
-mh.io.write_csv(opts.out .. "/letters.csv", {"letter", "kind", "pixels"}, rows)
+mh.io.write_table(opts.out .. "/letters.txt", {"letter ()", "kind ()", "pixels ()"}, rows)
 mh.plot.images {png = opts.out .. "/letters.png", w = W, h = H, images = images, cols = 6,
   title = ("3x5 letters through 2x2 tiles (%d flipped pixels)"):format(math.tointeger(opts.flips))}
 mh.cli.summary {{"letters_ok", ok .. "/4"}, {"flips", math.tointeger(opts.flips)}}

@@ -245,9 +245,9 @@ for e = 1, EPOCHS do
 end
 
 mh.io.mkdir(opts.out)
-local csv = mh.io.write_csv(opts.out .. "/epochs.csv",
-  {"epoch", "accuracy_twin", "accuracy_pairwise", "exact_twin", "exact_pairwise"}, ep_rows)
-mh.plot.lines {csv = csv, png = opts.out .. "/epochs.png", points = true,
+local tab = mh.io.write_table(opts.out .. "/epochs.txt",
+  {"epoch ()", "accuracy_twin ()", "accuracy_pairwise ()", "exact_twin ()", "exact_pairwise ()"}, ep_rows)
+mh.plot.lines {table = tab, png = opts.out .. "/epochs.png", points = true,
   columns = {"accuracy_twin", "accuracy_pairwise"}, xlabel = "epoch", ylabel = "accuracy",
   title = opts.set .. ": twin vs fitted pairwise compact model (held out)", extra = "set yrange [0:1.05]"}
 for _, r in ipairs(ep_rows) do

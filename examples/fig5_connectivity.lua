@@ -53,12 +53,12 @@ local nr_acc = accuracy(nil)
 rows[#rows + 1] = {"no_recall", "accuracy", nr_acc}
 local nn = function(d) return d <= 1 and 1 or 0 end
 local _, nn_exact, nn_changed = accuracy(reweight(mh.rules.outer(pats), nn))
-rows[#rows + 1] = {"outer", "d<=1.00 exact", nn_exact}
-rows[#rows + 1] = {"outer", "d<=1.00 pixels_changed", nn_changed}
+rows[#rows + 1] = {"outer", "d<=1.00_exact", nn_exact}
+rows[#rows + 1] = {"outer", "d<=1.00_pixels_changed", nn_changed}
 local nn_jit, nn_same = jitter_accuracy(reweight(mh.rules.outer(pats), nn))
-rows[#rows + 1] = {"outer", "d<=1.00 jitter 1e-9 mean", nn_jit}
-rows[#rows + 1] = {"outer", "d<=1.00 jitter share unchanged", nn_same}
-rows[#rows + 1] = {"outer", "diagonals at 2%", accuracy(reweight(mh.rules.outer(pats),
+rows[#rows + 1] = {"outer", "d<=1.00_jitter_1e-9_mean", nn_jit}
+rows[#rows + 1] = {"outer", "d<=1.00_jitter_share_unchanged", nn_same}
+rows[#rows + 1] = {"outer", "diagonals_at_2%", accuracy(reweight(mh.rules.outer(pats),
   function(d) return d <= 1 and 1 or d <= 1.415 and 0.02 or 0 end))}
 for _, rule in ipairs {"outer", "storkey", "pinv"} do
   local w = mh.rules[rule](pats)
@@ -86,7 +86,8 @@ else
   io.stderr:write("no twin state at " .. opts.ovf .. " (run fig5_letters.lua --model twin first); profile skipped\n")
 end
 
-mh.io.write_csv(opts.out .. "/connectivity.csv", {"rule", "connectivity", "value"}, rows)
+-- words without spaces (the table format's rule); the value is an accuracy, a share or pixels
+mh.io.write_table(opts.out .. "/connectivity.txt", {"rule ()", "connectivity ()", "value ()"}, rows)
 for _, r in ipairs(rows) do print(("%-13s %-22s %.3f"):format(r[1], r[2], r[3])) end
 local function find(rule, c) for _, r in ipairs(rows) do if r[1] == rule and r[2] == c then return r[3] end end end
 mh.cli.summary {{"outer_all", ("%.3f"):format(find("outer", "all"))}, {"outer_nearest", ("%.3f"):format(find("outer", "d<=1.00"))},

@@ -161,7 +161,7 @@ local function device_metrics(dev, p, s)
   return res
 end
 
--- Rows of metrics.csv for one epoch and one test set.
+-- Rows of metrics.txt for one epoch and one test set.
 local function metric_rows(epoch, setname, dm, base)
   local rows = {}
   local function add(rule, m)
@@ -267,20 +267,21 @@ end
 
 -- outputs appear under their names together, once all are written
 local out = mh.io.staged(opts.out)
-local acc_csv = mh.io.write_csv(out.path("accuracy.csv"),
+-- tables: every column is dimensionless (shares of test patterns, pixel counts) or words
+local acc_tab = mh.io.write_table(out.path("accuracy.txt"),
   {"epoch", "accuracy_device", "accuracy_outer", "accuracy_storkey", "accuracy_pinv"}, history)
-mh.io.write_csv(out.path("analysis.csv"),
+mh.io.write_table(out.path("analysis.txt"),
   {"epoch", "accuracy_device", "accuracy_centred", "fraction_positive_weights", "exact_device",
    "accuracy_no_recall"}, analysis)
-mh.io.write_csv(out.path("metrics.csv"),
+mh.io.write_table(out.path("metrics.txt"),
   {"epoch", "test_set", "rule", "ties", "accuracy", "exact", "hamming", "hamming_input"}, mrows)
 local conf_rows, conf_head = {}, {"true"}
 for i, row in ipairs(confusion) do
   conf_rows[i] = {names[i], table.unpack(row)}
   conf_head[#conf_head + 1] = "pred_" .. names[i]
 end
-mh.io.write_csv(out.path("confusion.csv"), conf_head, conf_rows)
-mh.plot.lines {csv = acc_csv, png = out.path("accuracy.png"), points = true,
+mh.io.write_table(out.path("confusion.txt"), conf_head, conf_rows)
+mh.plot.lines {table = acc_tab, png = out.path("accuracy.png"), points = true,
   columns = {"accuracy_device", "accuracy_outer", "accuracy_storkey", "accuracy_pinv"},
   title = opts.set .. " recall accuracy (" .. opts.model .. " device vs software rules)",
   xlabel = "epoch", ylabel = "accuracy", extra = "set yrange [0:1.05]"}
@@ -304,8 +305,8 @@ if capacity then
     for _, rule in ipairs(RULES) do cap_rows[#cap_rows + 1] = row(rule, b[rule].plain, bh[rule].plain) end
     cap_rows[#cap_rows + 1] = row("no_recall", b.no_recall.plain, bh.no_recall.plain)
   end
-  mh.io.write_csv(out.path("capacity.csv"), {"set", "rule", "accuracy", "exact", "hamming", "hamming_input",
-    "hard_accuracy", "hard_exact", "hard_hamming"}, cap_rows)
+  mh.io.write_table(out.path("capacity.txt"), {"set", "rule", "accuracy", "exact", "hamming",
+    "hamming_input", "hard_accuracy", "hard_exact", "hard_hamming"}, cap_rows)
 end
 
 out.commit()

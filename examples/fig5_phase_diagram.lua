@@ -2,7 +2,7 @@
 -- exact restoration over pad pitch x reference factor xi (and pulse width),
 -- as a parameter sweep (mh.sweep: resumable, the same script runs under
 -- mpirun). Pads are 0.4 pitch wide (both built-in geometries), cells --cell.
--- Writes <out>/phase.csv (one row per pitch, width, xi, seed) and heat maps
+-- Writes <out>/phase.txt (a table: one row per pitch, width, xi, seed) and heat maps
 -- <out>/phase_accuracy.png, phase_exact.png, phase_hard_accuracy.png (last epoch,
 -- first width).
 -- Usage: build/bin/maghop examples/fig5_phase_diagram.lua [--pitches 0.5e-6,1e-6,1.5e-6,2e-6]
@@ -80,11 +80,12 @@ local function evaluate(w, set)
 end
 
 mh.io.mkdir(opts.out)
-local csv = opts.out .. "/phase.csv"
+local results = opts.out .. "/phase.txt"
 local show_progress = nil -- default: when stderr is a terminal
 if opts.quiet then show_progress = false end
 local rows = mh.sweep.run {
-  params = {pitch = PITCHES, width = WIDTHS, xi = XIS}, seeds = SEEDS, out = csv, progress = show_progress,
+  params = {pitch = PITCHES, width = WIDTHS, xi = XIS}, seeds = SEEDS, out = results, progress = show_progress,
+  units = {pitch = "m", width = "s"},
   -- one twin is trained per (pitch, width): keep those tasks on one rank so
   -- no rank trains a device another rank already has
   group = {"pitch", "width"},
@@ -132,7 +133,7 @@ if mh.mpi.rank() == 0 then
   for _, r in ipairs(rows) do
     if r.status == "ok" and (not best or r.accuracy > best.accuracy or (r.accuracy == best.accuracy and r.exact > best.exact)) then best = r end
   end
-  mh.cli.summary {{"points", #rows}, {"csv", csv}, {"pngs", #pngs},
+  mh.cli.summary {{"points", #rows}, {"table", results}, {"pngs", #pngs},
     {"best_pitch", best and ("%g"):format(best.pitch) or "n/a"}, {"best_xi", best and ("%g"):format(best.xi) or "n/a"},
     {"best_accuracy", best and ("%.3f"):format(best.accuracy) or "n/a"},
     {"best_exact", best and ("%.3f"):format(best.exact) or "n/a"}}

@@ -26,7 +26,8 @@ for g, gate in ipairs(mh.logic.order) do
     io.write(good and "ok\n" or "WRONG\n")
   end
 end
-mh.io.write_csv(opts.out .. "/truth_tables.csv", {"gate", "a", "b", "out", "expected", "w24", "w34", "w14"}, rows)
+mh.io.write_table(opts.out .. "/truth_tables.txt",
+  {"gate ()", "a ()", "b ()", "out ()", "expected ()", "w24 (S)", "w34 (S)", "w14 (S)"}, rows)
 mh.plot.heatmap {png = opts.out .. "/truth_tables.png", matrix = heat,
   row_labels = mh.logic.order, col_labels = {"00", "01", "10", "11"},
   title = "Gate outputs of one reprogrammed device", xlabel = "inputs (node 2, node 3)", ylabel = "gate"}

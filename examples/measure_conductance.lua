@@ -45,7 +45,8 @@ for k, m in ipairs(noisy.measurements) do
   print(("wiring %d %s  I = %.3g A  V = %.6g V (with noise %.6g V)  G-predicted %.6g V%s"):format(
     k, m.wiring, m.I, exact.measurements[k].V, m.V, pred, k == noisy.held_out and "  <- held out" or ""))
 end
-mh.io.write_csv(opts.out .. "/wirings.csv", {"k", "wiring", "I_A", "V_exact", "V_measured", "V_predicted", "held_out"}, rows)
+mh.io.write_table(opts.out .. "/wirings.txt",
+  {"k ()", "wiring ()", "I (A)", "V_exact (V)", "V_measured (V)", "V_predicted (V)", "held_out ()"}, rows)
 
 local Grows = {}
 for i = 1, 4 do
@@ -53,8 +54,8 @@ for i = 1, 4 do
   for j = 1, 4 do Grows[i][#Grows[i] + 1] = noisy.G:get(i, j) end
   for j = 1, 4 do Grows[i][#Grows[i] + 1] = exact.G_direct:get(i, j) end
 end
-mh.io.write_csv(opts.out .. "/G.csv", {"row", "G1_meas", "G2_meas", "G3_meas", "G4_meas",
-                                       "G1_direct", "G2_direct", "G3_direct", "G4_direct"}, Grows)
+mh.io.write_table(opts.out .. "/G.txt", {"row ()", "G1_meas (S)", "G2_meas (S)", "G3_meas (S)", "G4_meas (S)",
+                                        "G1_direct (S)", "G2_direct (S)", "G3_direct (S)", "G4_direct (S)"}, Grows)
 print("G reconstructed from six noisy wirings (S):")
 print(noisy.G)
 print("G from the direct conductance solve (S):")

@@ -71,11 +71,11 @@ for _, pat in ipairs({"+-+-", "++--"}) do
     local hx, hy, hz = r.H:get(i, n // 2, 1)
     cut[i] = cut[i] or {(i - 0.5) * L / n}
     local row = cut[i]
-    row[#row + 1], row[#row + 2], row[#row + 3] = hx / OE, hy / OE, hz / OE
+    row[#row + 1], row[#row + 2], row[#row + 3] = hx, hy, hz
   end
 end
-mh.io.write_csv(opts.out .. "/H_cut_mid.csv", {"x_m", "pmpm_Hx_Oe", "pmpm_Hy_Oe", "pmpm_Hz_Oe",
-                                                "ppmm_Hx_Oe", "ppmm_Hy_Oe", "ppmm_Hz_Oe"}, cut)
+mh.io.write_table(opts.out .. "/H_cut_mid.txt", {"x (m)", "pmpm_Hx (A/m)", "pmpm_Hy (A/m)", "pmpm_Hz (A/m)",
+                                                 "ppmm_Hx (A/m)", "ppmm_Hy (A/m)", "ppmm_Hz (A/m)"}, cut)
 -- "+-+-" drives horizontal paths (1-2, 3-4), "++--" vertical ones (1-3, 2-4)
 local a, b = results["+-+-"].I, results["++--"].I
 print(("peak_H_Oe=%.3f pmpm_I1_mA=%.4f ppmm_I1_mA=%.4f out=%s"):format(peak / OE, 1e3 * a:get(1, 1), 1e3 * b:get(1, 1), opts.out))

@@ -122,7 +122,7 @@ local function run_field(g, start_m, fname)
   end
   local txt = out.path(("%s%s.txt"):format(g.prefix, fname))
   assert(mh.io.write_table(txt, {{"t", "s"}, {"mx", ""}, {"my", ""}, {"mz", ""}}, rows))
-  mh.plot.lines{csv = txt, png = txt:gsub("%.txt$", ".png"), columns = {"mx", "my", "mz"},
+  mh.plot.lines{table = txt, png = txt:gsub("%.txt$", ".png"), columns = {"mx", "my", "mz"},
                 title = ("SP4 %s, %s cells"):format(fname, g.tag), xlabel = "t (s)", ylabel = "<m>"}
   if snap then
     snapshot_png(snap, out.path(("%s%s_zero.png"):format(g.prefix, fname)),

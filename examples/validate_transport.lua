@@ -44,7 +44,7 @@ do
     note("sheet_rel", rel(hy, ex))
     rows[#rows + 1] = {i, j, hy, ex, K0 / 2}
   end
-  mh.io.write_csv(opts.out .. "/sheet.csv", {"i", "j", "Hy_A_per_m", "exact", "K_half"}, rows)
+  mh.io.write_table(opts.out .. "/sheet.txt", {"i ()", "j ()", "Hy (A/m)", "exact (A/m)", "K_half (A/m)"}, rows)
   local _, hc = H:get(n // 2, n // 2, 1)
   print(("  centre / (K/2) = %.4f (-> 1 as size/offset grows: %g nm / %g nm)"):format(hc / (K0 / 2), n * 10, D * 1e9))
 end
@@ -65,7 +65,7 @@ do
     rows[#rows + 1] = {x, hx, an, rel(hx, an)}
     print(("  x = %7.1f nm  Hx = %9.4f  formula = %9.4f  rel = %.1e"):format(x * 1e9, hx, an, rel(hx, an)))
   end
-  mh.io.write_csv(opts.out .. "/strip.csv", {"x_m", "Hx_A_per_m", "formula", "rel"}, rows)
+  mh.io.write_table(opts.out .. "/strip.txt", {"x (m)", "Hx (A/m)", "formula (A/m)", "rel ()"}, rows)
 end
 
 print("== Oersted: straight-wire limit I/(2 pi r) (one-cell strip; finite length shown)")
@@ -110,7 +110,7 @@ do
     rows[#rows + 1] = {deg, g, ex, rel(g, ex)}
     print(("  theta = %2d deg  G = %.7e S  t w/(L rho) = %.7e S  rel = %.1e"):format(deg, g, ex, rel(g, ex)))
   end
-  mh.io.write_csv(opts.out .. "/amr_strip.csv", {"theta_deg", "G_S", "exact_S", "rel"}, rows)
+  mh.io.write_table(opts.out .. "/amr_strip.txt", {"theta (deg)", "G (S)", "exact (S)", "rel ()"}, rows)
   print("  grid convergence at 45 deg (strip 16:1): the scheme is exact for uniform fields; what")
   print("  remains is the contacts shorting the planar-Hall field near the ends (physical, ~w/L):")
   for _, nc in ipairs({16, 32, 64, 128, 256}) do
@@ -152,7 +152,7 @@ do
     rows[#rows + 1] = {n, g12, g14}
     prev12, prev14 = g12, g14
   end
-  mh.io.write_csv(opts.out .. "/amr_convergence.csv", {"n", "G12_S", "G14_S"}, rows)
+  mh.io.write_table(opts.out .. "/amr_convergence.txt", {"n ()", "G12 (S)", "G14 (S)"}, rows)
 end
 
 print("== AMR: m || z gives the isotropic result whatever the in-plane texture was")
@@ -186,7 +186,7 @@ do
   print(("  exact twin: residual_7th = %.1e   with 0.3 %% lock-in noise: residual_7th = %.2e (paper: < 2 %%)"):format(m.residual, mn.residual))
 end
 
-mh.io.write_csv(opts.out .. "/summary.csv", {"key", "value"},
+mh.io.write_table(opts.out .. "/summary.txt", {"key ()", "value ()"},
   (function() local r = {} for k, v in pairs(worst) do r[#r + 1] = {k, v} end table.sort(r, function(a, b) return a[1] < b[1] end) return r end)())
 print(("sheet_rel=%.1e strip_rel=%.1e wire_rel=%.1e amr_strip_rel=%.1e kirchhoff_row=%.1e isotropic_diff=%.1e residual_7th=%.2e"):format(
   worst.sheet_rel, worst.strip_rel, worst.wire_rel, worst.amr_strip_rel, worst.kirchhoff_row, worst.isotropic_diff, res7))

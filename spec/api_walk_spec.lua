@@ -97,6 +97,9 @@ add("mh.io.read_table", function() return {tmp("none.txt")} end, {"path"})
 add("mh.io.shell_quote", function() return {"a b"} end, {"#1"}, nil, {[1] = true}) -- quotes tostring(v)
 add("mh.io.staged", function() return {tmp("st")} end, {"'dir'"})
 add("mh.io.table_text", function() return {{"t", "x"}, {{1, 2}}} end, {"columns", "rows"})
+add("mh.io.table_header", function() return {{"t (s)", {"x", "m"}}} end, {"columns"})
+add("mh.io.table_cell", function() return {1.5} end, {"v"}, nil, {[1] = true}) -- nan, inf and words are cells
+add("mh.io.table_cell_value", function() return {"1.5"} end, {"s"})
 add("mh.io.write_atomic", function() return {tmp("w.txt"), "x"} end, {"'path'", "'content'"})
 add("mh.io.write_atomic_at", function() return {tmp("w2.txt"), "x", 1} end, {"'path'", "'content'", "level"})
 add("mh.io.write_csv", function() return {tmp("w.csv"), {"a"}, {{1}}} end, {"'path'", "header", "rows"})
@@ -112,8 +115,8 @@ add("mh.plot.quote", function() return {"t"} end, {"#1"}, nil, {[1] = true}) -- 
 add("mh.plot.wheel_rgb", function() return {1, 0, 0} end, {"mx", "my", "mz"})
 add("mh.plot.gnuplot", function() return {"set terminal dumb\n"} end, {"script"})
 add("mh.plot.lines", function()
-  local csv = mh.io.write_csv(tmp("p.csv"), {"x", "y"}, {{0, 1}, {1, 2}})
-  return {{csv = csv, png = tmp("p.png"), columns = {"y"}, title = "t"}}
+  local path = mh.io.write_table(tmp("p.txt"), {"x", "y"}, {{0, 1}, {1, 2}})
+  return {{table = path, png = tmp("p.png"), columns = {"y"}, title = "t"}}
 end, {"option"}, 1)
 add("mh.plot.heatmap", function()
   return {{png = tmp("h.png"), matrix = {{1, 2}, {3, 4}}, row_labels = {"a", "b"}, col_labels = {"a", "b"}}}
@@ -172,11 +175,11 @@ add("mh.pairwise.upper", function() return {mh.compact.new():conductance()} end,
 -- sweeps (run needs a results file)
 add("mh.sweep.task_seed", function() return {"a=1"} end, {"key"})
 add("mh.sweep.parse", function() return {"a=1,2", {"a"}} end, {"text", "keys"})
-add("mh.sweep.read", function() return {tmp("none_sweep.csv")} end, {"path"})
+add("mh.sweep.read", function() return {tmp("none_sweep.txt")} end, {"path"})
 add("mh.sweep.repr", function() return {1.5} end, {"#1"}, nil, {[1] = true})
 add("mh.sweep.csv_split", function() return {"a,b"} end, {"line"})
 add("mh.sweep.run", function()
-  return {{params = {a = {1}}, run = function(p) return {m = p.a} end, out = tmp("sw.csv")}}
+  return {{params = {a = {1}}, run = function(p) return {m = p.a} end, out = tmp("sw.txt")}}
 end, {"option"}, 1)
 
 -- object methods: "Type:method" -> receiver builder + args

@@ -77,18 +77,18 @@ function T.test_every_example_help_lists_every_option()
   lu.assertTrue(n >= 10)
 end
 
--- Without gnuplot an example still writes its CSVs and says once (not
+-- Without gnuplot an example still writes its tables and says once (not
 -- once per figure), on stderr, that the PNGs are skipped.
 function T.test_missing_gnuplot_warns_once()
   local out_dir = os.tmpname()
   os.remove(out_dir)
   local rc, out = sh("(env MAGHOP_GNUPLOT=/nonexistent/gnuplot " .. mio.shell_quote(HOST) .. " examples/fig3_oja_evolution.lua --quick --out "
     .. mio.shell_quote(out_dir) .. " >/dev/null)")
-  local csv = mio.exists(out_dir .. "/compact.csv") and mio.exists(out_dir .. "/compact_s1.csv")
+  local tables = mio.exists(out_dir .. "/compact.txt") and mio.exists(out_dir .. "/compact_s1.txt")
   local png = mio.exists(out_dir .. "/compact.png") or mio.exists(out_dir .. "/compact_s1.png")
   os.execute("rm -rf " .. mio.shell_quote(out_dir))
   lu.assertEquals(rc, 0, out)
-  lu.assertTrue(csv)
+  lu.assertTrue(tables)
   lu.assertFalse(png)
   local _, count = out:gsub("gnuplot not found", "")
   lu.assertEquals(count, 1, out)

@@ -214,11 +214,11 @@ function T.test_fit_35_nodes()
   H.raises("never changes the sign", mh.compact.fit, {rows = same, nodes = 35, schedule = function() return pats[1] end})
 end
 
-function T.test_fit_reads_fig3_csv_and_reports_unidentified()
+function T.test_fit_reads_fig3_table_and_reports_unidentified()
   local path = os.tmpname()
   local rows = s1_trace(mh.compact.new(), 0)
-  mh.io.write_csv(path, {"pulse", "G12", "G13", "G14", "G23", "G24", "G34"}, rows)
-  local fit = mh.compact.fit {csv = path, schedule = function(k) return k <= 60 and {1, 1, 1, -1} or {1, -1, 1, 1} end}
+  mh.io.write_table(path, {"pulse ()", "G12 (S)", "G13 (S)", "G14 (S)", "G23 (S)", "G24 (S)", "G34 (S)"}, rows)
+  local fit = mh.compact.fit {table = path, schedule = function(k) return k <= 60 and {1, 1, 1, -1} or {1, -1, 1, 1} end}
   lu.assertAlmostEquals(fit.eta, 0.0006, 1e-9)
   -- Fig. 3 protocol: G14, G23 never move, so their alpha and Gavg are unknown
   local d = mh.compact.new()

@@ -66,13 +66,13 @@ function T.test_fig5_resume_matches_uninterrupted_run()
   local base = ("%s examples/fig5_letters.lua --quiet --epochs 4 --tests 4 "):format(mh.io.shell_quote(host))
   lu.assertEquals(run(base .. "--out " .. a .. " >/dev/null"), 0)
   lu.assertEquals(run(base .. "--out " .. b .. " --interrupt-at 2 >/dev/null 2>&1"), 130)
-  lu.assertFalse(mh.io.exists(b .. "/accuracy.csv")) -- nothing half-written
+  lu.assertFalse(mh.io.exists(b .. "/accuracy.txt")) -- nothing half-written
   lu.assertEquals(run(base .. "--out " .. b .. " --resume >/dev/null 2>&1"), 0)
-  for _, name in ipairs {"accuracy.csv", "confusion.csv", "capacity.csv"} do
+  for _, name in ipairs {"accuracy.txt", "confusion.txt", "capacity.txt"} do
     local fa, fb = io.open(a .. "/" .. name):read("a"), io.open(b .. "/" .. name):read("a")
     lu.assertEquals(fb, fa, name)
   end
-  local _, rows = mh.io.read_csv(a .. "/accuracy.csv")
+  local _, rows = mh.io.read_table(a .. "/accuracy.txt")
   lu.assertEquals(#rows, 4)
   os.execute("rm -rf " .. mh.io.shell_quote(a) .. " " .. mh.io.shell_quote(b))
 end
@@ -86,7 +86,7 @@ function T.test_fig5_twin_resume_is_exact()
   lu.assertEquals(run(base .. "--out " .. a .. " >/dev/null"), 0)
   lu.assertEquals(run(base .. "--out " .. b .. " --interrupt-at 1 >/dev/null 2>&1"), 130)
   lu.assertEquals(run(base .. "--out " .. b .. " --resume >/dev/null 2>&1"), 0)
-  for _, name in ipairs {"accuracy.csv", "analysis.csv", "confusion.csv"} do
+  for _, name in ipairs {"accuracy.txt", "analysis.txt", "confusion.txt"} do
     lu.assertEquals(io.open(b .. "/" .. name):read("a"), io.open(a .. "/" .. name):read("a"), name)
   end
   os.execute("rm -rf " .. mh.io.shell_quote(a) .. " " .. mh.io.shell_quote(b))
@@ -123,7 +123,7 @@ function T.test_fig5_resume_checks_options_and_epoch()
   end
   mh.checkpoint.save(path, good)
   lu.assertEquals(select(2, output(base .. "--resume")), 0)
-  lu.assertTrue(mh.io.exists(d .. "/accuracy.csv"))
+  lu.assertTrue(mh.io.exists(d .. "/accuracy.txt"))
   os.execute("rm -rf " .. mh.io.shell_quote(d))
 end
 
@@ -138,9 +138,9 @@ function T.test_fig5_twin_interrupt_at_cleanup_resumes()
   local rc = run(("strace -f -o /dev/null -e trace=unlink,unlinkat -e inject=unlink,unlinkat:signal=SIGINT:when=2 %s %s"
     .. " >/dev/null 2>&1"):format(mh.io.shell_quote(host), args))
   if rc ~= 130 then lu.skip("strace cannot inject faults here (exit " .. tostring(rc) .. ")") end
-  lu.assertFalse(mh.io.exists(d .. "/accuracy.csv"))
+  lu.assertFalse(mh.io.exists(d .. "/accuracy.txt"))
   lu.assertEquals(run(("%s %s --resume >/dev/null 2>&1"):format(mh.io.shell_quote(host), args)), 0)
-  lu.assertTrue(mh.io.exists(d .. "/accuracy.csv"))
+  lu.assertTrue(mh.io.exists(d .. "/accuracy.txt"))
   os.execute("rm -rf " .. mh.io.shell_quote(d))
 end
 
@@ -154,11 +154,11 @@ function T.test_fig3_resume_matches_uninterrupted_run()
       :format(mh.io.shell_quote(host), model)
     lu.assertEquals(run(base .. "--out " .. a .. " >/dev/null"), 0)
     lu.assertEquals(run(base .. "--out " .. b .. " --interrupt-at 9 >/dev/null 2>&1"), 130)
-    lu.assertFalse(mh.io.exists(b .. "/" .. model .. ".csv"))
+    lu.assertFalse(mh.io.exists(b .. "/" .. model .. ".txt"))
     lu.assertEquals(run(base .. "--out " .. b .. " --resume --pulses 13 >/dev/null 2>&1"), 1)
     lu.assertEquals(run(base .. "--out " .. b .. " --resume >/dev/null 2>&1"), 0)
-    local names = {model .. ".csv", model .. "_s1.csv"}
-    if model == "twin" then names[3], names[4] = "twin_fit.csv", "twin_pulse006.ovf" end
+    local names = {model .. ".txt", model .. "_s1.txt"}
+    if model == "twin" then names[3], names[4] = "twin_fit.txt", "twin_pulse006.ovf" end
     for _, name in ipairs(names) do
       lu.assertEquals(io.open(b .. "/" .. name, "rb"):read("a"), io.open(a .. "/" .. name, "rb"):read("a"), name)
     end

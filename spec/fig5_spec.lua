@@ -1,4 +1,4 @@
--- examples/fig5_letters.lua: its options, the summary fields and metrics.csv
+-- examples/fig5_letters.lua: its options, the summary fields and metrics.txt
 -- (short compact runs; one tiny twin run on the wide geometry).
 local lu = require "luaunit"
 local mh = require "maghop"
@@ -27,7 +27,7 @@ local function summary(text)
   return t
 end
 
-function T.test_summary_and_metrics_csv()
+function T.test_summary_and_metrics_table()
   local d = tmpdir()
   local text, rc = fig5("--quiet --epochs 2 --tests 3 --jitter-seeds 2 --out " .. mh.io.shell_quote(d))
   lu.assertEquals(rc, 0, text)
@@ -46,8 +46,9 @@ function T.test_summary_and_metrics_csv()
   lu.assertEquals(s.accuracy_no_recall, 1)
   -- the pseudo-inverse rule stores the three letters exactly
   lu.assertEquals(s.exact_pinv, 1)
-  local head, rows = mh.io.read_csv(d .. "/metrics.csv")
+  local head, rows, units = mh.io.read_table(d .. "/metrics.txt")
   lu.assertEquals(head, {"epoch", "test_set", "rule", "ties", "accuracy", "exact", "hamming", "hamming_input"})
+  lu.assertEquals(units, {"", "", "", "", "", "", "", ""})
   -- per epoch and set: device, 3 rules plain + jitter, no recall plain
   lu.assertEquals(#rows, 2 * 2 * (4 * 2 + 1))
   local seen = {}
@@ -56,7 +57,11 @@ function T.test_summary_and_metrics_csv()
   lu.assertNotNil(seen["1/easy/outer/jitter"])
   lu.assertEquals(seen["1/easy/no_recall/plain"][6], 0) -- no recall restores nothing
   lu.assertAlmostEquals(seen["2/easy/device/plain"][5], s.accuracy_device, 5e-4)
-  lu.assertTrue(mh.io.exists(d .. "/capacity.csv")) -- capacity auto: on for compact
+  -- capacity auto: on for compact; the set "08965" is a word that reads as a number
+  local _, cap = mh.io.read_table(d .. "/capacity.txt")
+  local sets = {}
+  for _, r in ipairs(cap) do sets[r[1]] = true end
+  lu.assertEquals(sets, {ECP = true, EDCP = true, EDCPL = true, ["08965"] = true})
   os.execute("rm -rf " .. mh.io.shell_quote(d))
 end
 
@@ -69,9 +74,9 @@ function T.test_set_flips_and_recall_options()
   lu.assertEquals(s.set, "EDCP")
   lu.assertEquals(s.hamming_input, 6)
   lu.assertNil(s.accuracy_outer_jitter) -- --jitter 0: no jitter figures
-  local head = mh.io.read_csv(d .. "/confusion.csv")
+  local head = mh.io.read_table(d .. "/confusion.txt")
   lu.assertEquals(head, {"true", "pred_E", "pred_D", "pred_C", "pred_P"})
-  lu.assertFalse(mh.io.exists(d .. "/capacity.csv"))
+  lu.assertFalse(mh.io.exists(d .. "/capacity.txt"))
   os.execute("rm -rf " .. mh.io.shell_quote(d))
 end
 
@@ -129,7 +134,8 @@ function T.test_phase_diagram_tiny_grid()
   p:close()
   lu.assertStrContains(text, "rc=0", text)
   lu.assertStrContains(text, "points=2")
-  local rows = assert(mh.sweep.read(d .. "/phase.csv"))
+  local rows, _, units = assert(mh.sweep.read(d .. "/phase.txt"))
+  lu.assertEquals({units[2], units[3], units[4]}, {"m", "s", ""}) -- pitch, width, xi
   lu.assertEquals(#rows, 2)
   for _, r in ipairs(rows) do
     lu.assertEquals(r.status, "ok")
@@ -163,7 +169,7 @@ function T.test_compact_model_example_runs()
                       "accuracy_twin", "accuracy_pairwise", "max_accuracy_gap"} do
     lu.assertTrue(type(s[k]) == "number" and s[k] <= 1, k)
   end
-  local _, rows = mh.io.read_csv(d .. "/epochs.csv")
+  local _, rows = mh.io.read_table(d .. "/epochs.txt")
   lu.assertEquals(#rows, 1)
   os.execute("rm -rf " .. mh.io.shell_quote(d))
 end

@@ -91,11 +91,11 @@ function T.test_run_table_is_mumax3_format_with_user_columns()
   lu.assertEquals(rnames[2], "mx")
   lu.assertEquals(runits[1], "s")
   lu.assertEquals(#rrows, 6)
-  local ok, err = mh.plot.lines {csv = path, png = dir .. "/mx.png", columns = {"nope"}}
+  local ok, err = mh.plot.lines {table = path, png = dir .. "/mx.png", columns = {"nope"}}
   lu.assertNil(ok)
   lu.assertStrContains(err, "no column nope")
   if mh.plot.available() then
-    lu.assertEquals(mh.plot.lines {csv = path, png = dir .. "/mx.png", columns = {"mx", "my"}}, dir .. "/mx.png")
+    lu.assertEquals(mh.plot.lines {table = path, png = dir .. "/mx.png", columns = {"mx", "my"}}, dir .. "/mx.png")
     lu.assertTrue(mio.exists(dir .. "/mx.png"))
   end
   -- bad columns are named in the error
@@ -111,6 +111,86 @@ function T.test_write_table_is_mumax3_format()
   local cols, rows = read_mumax3(slurp(dir .. "/a/t.txt"))
   lu.assertEquals(cols, {{name = "t", unit = "s"}, {name = "mx", unit = ""}, {name = "G12", unit = "S"}})
   lu.assertEquals(rows, {{0, 1, -0.5}, {1e-9, 0.5, -0.25}})
+  os.execute("rm -rf " .. mio.shell_quote(dir))
+end
+
+local host = dofile("spec/helpers.lua").host()
+
+-- An example's numeric table (fig3's G(t), compact model) is MuMax3's
+-- table.txt by the definition above, and maghop's reader agrees with it.
+function T.test_example_table_is_mumax3_format()
+  local dir = tmpdir()
+  local p = io.popen(("%s examples/fig3_oja_evolution.lua --quick --quiet --pulses 6 --s1-pulses 3 --out %s 2>&1; echo rc=$?")
+    :format(mio.shell_quote(host), mio.shell_quote(dir)))
+  local text = p:read("a")
+  p:close()
+  lu.assertStrContains(text, "rc=0", text)
+  local cols, rows = read_mumax3(slurp(dir .. "/compact.txt"))
+  lu.assertEquals(cols[1], {name = "pulse", unit = ""})
+  for k, pair in ipairs {"G12", "G13", "G14", "G23", "G24", "G34"} do
+    lu.assertEquals(cols[k + 1], {name = pair, unit = "S"})
+  end
+  lu.assertEquals(#rows, 7) -- pulses 0..6
+  for k, row in ipairs(rows) do lu.assertEquals(row[1], k - 1) end
+  local names, rrows, units = mio.read_table(dir .. "/compact.txt")
+  lu.assertEquals(names, {"pulse", "G12", "G13", "G14", "G23", "G24", "G34"})
+  lu.assertEquals(units[2], "S")
+  lu.assertEquals(rrows, rows)
+  os.execute("rm -rf " .. mio.shell_quote(dir))
+end
+
+-- Word cells: any string without whitespace comes back as itself (quoted
+-- where it would read as a number, is empty or starts with '"'); numbers
+-- stay numbers, nan and inf included; an all-numeric table has no quotes.
+function T.test_table_word_cells_round_trip()
+  local dir = tmpdir()
+  local words = {"AND", "+--+", "08965", "1e3", "nan", "-Inf", "", '"q', 'x"', '"', "|w|(1)/|w|(2)", "d<=1.00_exact",
+                 "0x10", "a,b;c"}
+  local rows = {}
+  for i, w in ipairs(words) do rows[i] = {w, i, i / 3} end
+  rows[#rows + 1] = {"num", 1e300, -0.0}
+  local path = mio.write_table(dir .. "/w.txt", {"word ()", "k ()", {"v", "m"}}, rows)
+  local names, back, units = mio.read_table(path)
+  lu.assertEquals(names, {"word", "k", "v"})
+  lu.assertEquals(units, {"", "", "m"})
+  lu.assertEquals(#back, #rows)
+  for i, w in ipairs(words) do
+    lu.assertEquals(back[i][1], w)
+    lu.assertEquals(math.type(back[i][2]), "integer")
+    lu.assertAlmostEquals(back[i][3], i / 3, 1e-9)
+  end
+  local text = slurp(path)
+  lu.assertStrContains(text, '\n"08965"\t3\t')
+  lu.assertStrContains(text, '\nAND\t1\t')
+  -- numbers: nan and inf cells read back as numbers
+  local np = mio.write_table(dir .. "/n.txt", {"t (s)", "x ()"}, {{0, 0 / 0}, {1e-9, math.huge}, {2e-9, -math.huge}})
+  local _, nrows = mio.read_table(np)
+  lu.assertTrue(nrows[1][2] ~= nrows[1][2])
+  lu.assertEquals({nrows[2][2], nrows[3][2]}, {math.huge, -math.huge})
+  lu.assertNotStrContains(slurp(np), '"')
+  -- whitespace has no place in a word: the error names the cell
+  lu.assertErrorMsgContains("row 2, column 1", mio.table_text, {"a ()"}, {{"ok"}, {"two words"}})
+  lu.assertErrorMsgContains("row 1, column 2", mio.table_text, {"a ()", "b ()"}, {{1, true}})
+  os.execute("rm -rf " .. mio.shell_quote(dir))
+end
+
+-- An example's table with word columns (logic gates) reads back with its
+-- words as strings and its numbers as numbers.
+function T.test_example_table_with_words()
+  local dir = tmpdir()
+  lu.assertTrue(os.execute(("%s examples/logic_gates.lua --quiet --out %s >/dev/null 2>&1")
+    :format(mio.shell_quote(host), mio.shell_quote(dir))))
+  local names, rows, units = mio.read_table(dir .. "/truth_tables.txt")
+  lu.assertEquals(names, {"gate", "a", "b", "out", "expected", "w24", "w34", "w14"})
+  lu.assertEquals({units[1], units[6]}, {"", "S"})
+  lu.assertEquals(#rows, 16)
+  local gates = {}
+  for _, r in ipairs(rows) do
+    gates[r[1]] = true
+    lu.assertEquals(r[4], r[5]) -- every gate works
+    lu.assertEquals(type(r[6]), "number")
+  end
+  lu.assertEquals(gates, {AND = true, OR = true, NAND = true, NOR = true})
   os.execute("rm -rf " .. mio.shell_quote(dir))
 end
 

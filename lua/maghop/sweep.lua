@@ -1,13 +1,22 @@
 --- Parameter sweeps: expand a grid of parameters × seeds into tasks, run
--- each once, and keep one CSV row per task in a results file that survives
+-- each once, and keep one row per task in a results file that survives
 -- crashes and resumes where it stopped.
 --
 --     local rows = mh.sweep{
 --       params = {pitch = {2e-6, 3e-6}, xi = {0.25, 0.5}},
 --       seeds = {1, 2, 3},
 --       run = function(p) return {accuracy = f(p.pitch, p.xi, p.rng_seed)} end,
---       out = "out/sweep/results.csv",
+--       out = "out/sweep/results.txt", units = {pitch = "m"},
 --     }
+--
+-- The results file is a table in maghop's table format (mh.io.table_text:
+-- MuMax3's table.txt with word cells): a header line "# key ()\tpitch (m)\t
+-- ...\tseed ()\tstatus ()\twall_s (s)\terror ()\taccuracy ()", then one
+-- tab-separated line per task. Numbers are written in their shortest exact
+-- decimal form; text (string parameters and metrics, error messages) is
+-- written as one word: '%', whitespace and control characters
+-- percent-encoded ("%20"), quoted by the table format's rule when it would
+-- read as a number or is empty. A failed task's row ends after its error.
 --
 -- Every task has a key built from its parameter values and seed
 -- ("pitch=2e-06;seed=1;xi=0.25": names sorted, values in their shortest
@@ -25,7 +34,8 @@ local sweep = {}
 local FIXED = {"key", "seed", "status", "wall_s", "error"} -- reserved column names
 local RESERVED = {key = true, seed = true, status = true, wall_s = true, error = true, rng_seed = true}
 local OPTIONS = {params = true, seeds = true, run = true, out = true, retry_failed = true,
-                 metrics = true, progress = true, group = true}
+                 metrics = true, progress = true, group = true, units = true}
+local FIXED_UNITS = {wall_s = "s"}
 
 -- =========================================================================
 -- Values, keys, seeds
@@ -45,7 +55,7 @@ local function repr(v)
 end
 sweep.repr = repr
 
--- Key cells are percent-encoded so they never need CSV quoting.
+-- Key cells are percent-encoded so they are one word (no whitespace).
 local function key_escape(s)
   return (s:gsub("[^%w%.%+%-_]", function(c) return ("%%%02X"):format(c:byte()) end))
 end
@@ -79,22 +89,29 @@ function sweep.task_seed(key)
 end
 
 -- =========================================================================
--- CSV cells and rows (one row per line: newlines in text become "\n")
+-- Cells: text as one word of the table format; CSV of older results files
 -- =========================================================================
 
-local function csv_cell(s)
-  s = s:gsub("\\", "\\\\"):gsub("\r", "\\r"):gsub("\n", "\\n")
-  if s:find('[,"]') or s:match("^%s") or s:match("%s$") then
-    s = '"' .. s:gsub('"', '""') .. '"'
-  end
-  return s
+--- Text as one table word: '%', whitespace and control characters
+-- percent-encoded, then quoted where the table format needs it.
+local function text_cell(s)
+  s = tostring(s):gsub("[%%%s%c]", function(c) return ("%%%02X"):format(c:byte()) end)
+  return (mio.table_cell(s))
+end
+
+local function text_value(s)
+  return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
 end
 
 local function unescape(s)
   return (s:gsub("\\(.)", function(c) return c == "n" and "\n" or c == "r" and "\r" or c end))
 end
 
---- Split one CSV line into raw cells (quotes removed, escapes undone).
+--- Split one CSV line into raw cells (quotes removed, escapes undone): the
+-- rows of results files written before the table format.
+-- @tparam string line one line without its newline
+-- @treturn {string,...} cells, or nil when a quote is not closed
+-- @raise when line is not a string
 local function csv_split(line)
   if type(line) ~= "string" then error(("mh.sweep: argument 'line' must be a string, got %s"):format(type(line)), 2) end
   local cells, i, n = {}, 1, #line
@@ -159,7 +176,7 @@ local function check_opts(o)
     bad("option 'run': function(p) returning a table of metrics expected, got " .. type(o.run))
   end
   if type(o.out) ~= "string" or o.out == "" then
-    bad("option 'out': path of the results CSV expected, got " .. (o.out == "" and "an empty string" or type(o.out)))
+    bad("option 'out': path of the results table expected, got " .. (o.out == "" and "an empty string" or type(o.out)))
   end
   if type(o.params) ~= "table" then
     bad("option 'params': table {name = {values...}} expected, got " .. type(o.params))
@@ -215,6 +232,16 @@ local function check_opts(o)
   if o.progress ~= nil and type(o.progress) ~= "boolean" then
     bad("option 'progress': boolean expected, got " .. type(o.progress))
   end
+  if o.units ~= nil then
+    if type(o.units) ~= "table" then bad("option 'units': table {name = unit} expected, got " .. type(o.units)) end
+    for k, u in pairs(o.units) do
+      if type(k) ~= "string" or type(u) ~= "string" or u:find("[%s()]") then
+        bad(("option 'units': %s = %s; units are words without spaces or parentheses (\"m\", \"A/m\")")
+          :format(repr(k), repr(u)))
+      end
+      if RESERVED[k] then bad(("option 'units': '%s' is a fixed column"):format(k)) end
+    end
+  end
   if o.group ~= nil then
     if type(o.group) ~= "table" then bad("option 'group': list of parameter names expected, got " .. type(o.group)) end
     for i, g in ipairs(o.group) do
@@ -262,6 +289,30 @@ local function header_of(names, metrics)
   return h
 end
 
+--- Header line of the results file (with its newline): the columns of
+-- header_of, each "name (unit)" with units from the option (else "()").
+local function header_line(names, metrics, units)
+  local cols = {}
+  for i, n in ipairs(header_of(names, metrics)) do cols[i] = {n, FIXED_UNITS[n] or (units or {})[n] or ""} end
+  return mio.table_header(cols) .. "\n"
+end
+
+--- Column names of a table header line (units dropped), or nil when the
+-- line is not one ("# " then tab-separated "name (unit)").
+local function header_names(line)
+  if not line:match("^# ") then return nil end
+  local cols = {}
+  for title in line:sub(3):gmatch("[^\t]+") do cols[#cols + 1] = title:match("^(%S+) %(%S*%)$") or title end
+  return cols
+end
+
+--- Cells of one row of the results file, as written (split at whitespace).
+local function row_cells(line)
+  local cells = {}
+  for w in line:gmatch("%S+") do cells[#cells + 1] = w end
+  return cells
+end
+
 --- Read an existing results file: header cells, rows (lists of cells, by
 -- line), and whether its last line was cut short (no final newline).
 local function read_file(path)
@@ -275,10 +326,13 @@ local function read_file(path)
   return lines, partial, text
 end
 
-local function metric_cell(v)
+--- A parameter or metric value as a cell: numbers exact, booleans as
+-- true/false, text as one word.
+local function value_cell(v)
   if math.type(v) == "integer" then return ("%d"):format(v) end
   if type(v) == "number" then return repr(v) end
-  return csv_cell(v)
+  if type(v) == "boolean" then return tostring(v) end
+  return text_cell(v)
 end
 
 --- Check run's return value; nil, message when it is not a metrics table.
@@ -342,19 +396,20 @@ local function execute(o, task, names, metrics)
   return rec
 end
 
---- CSV line of a record under the given metric columns (nil: none yet).
+--- Line of a record under the given metric columns (nil: none yet); a
+-- failed task's line ends after its error.
 local function format_row(rec, names, metrics)
   local t = rec.task
   local cells = {t.key}
-  for _, n in ipairs(names) do cells[#cells + 1] = csv_cell(repr(t[n])) end
+  for _, n in ipairs(names) do cells[#cells + 1] = value_cell(t[n]) end
   cells[#cells + 1] = ("%d"):format(t.seed)
   cells[#cells + 1] = rec.status
   cells[#cells + 1] = ("%.3f"):format(rec.wall)
-  cells[#cells + 1] = rec.err and csv_cell(rec.err) or ""
+  cells[#cells + 1] = text_cell(rec.err or "")
   if rec.status == "ok" then
-    for _, m in ipairs(metrics) do cells[#cells + 1] = metric_cell(rec.res[m]) end
+    for _, m in ipairs(metrics) do cells[#cells + 1] = value_cell(rec.res[m]) end
   end
-  return table.concat(cells, ",") .. "\n"
+  return table.concat(cells, "\t") .. "\n"
 end
 
 local function must(ok, err)
@@ -394,29 +449,37 @@ local Writer = {}
 Writer.__index = Writer
 
 --- Open the results file for a sweep: validates an existing header,
--- returns the writer and the set of finished keys (key -> status).
-local function open_writer(path, names, declared, retry_failed, keyset)
-  local w = setmetatable({path = path, names = names, metrics = nil, pending = {}}, Writer)
+-- returns the writer and the set of finished keys (key -> status). A file
+-- that is not in the table format (a CSV of an older maghop) is refused
+-- and left as it is.
+local function open_writer(path, names, declared, retry_failed, keyset, units)
+  local w = setmetatable({path = path, names = names, metrics = nil, pending = {}, units = units}, Writer)
   local lines, partial = read_file(path)
   local status = {}
   if not lines or (#lines == 0 and not partial) then
     w.metrics = declared
     if declared then
       mio.mkdir(mio.dirname(path))
-      must(core.write_durable(path, table.concat(header_of(names, declared), ",") .. "\n"))
+      must(core.write_durable(path, header_line(names, declared, units)))
       w.has_header = true
     end
     return w, status
   end
-  local head = csv_split(lines[1] or "")
+  local head = header_names(lines[1] or "")
   local want = header_of(names, nil)
+  if not head and csv_split(lines[1] or "") and (lines[1] or ""):match("^key,") then
+    error(("mh.sweep: results file %s is a CSV written by an older maghop; sweeps now write tables "
+      .. "(header '# key ()\\t...'). The file is left as it is: mh.sweep.read still reads it; "
+      .. "rename it or use another 'out' path"):format(path), 0)
+  end
   local fixed_ok = head and #head >= #want
   if fixed_ok then
     for i = 1, #want do if head[i] ~= want[i] then fixed_ok = false end end
   end
   if not fixed_ok then
     error(("mh.sweep: results file %s has columns (%s) but this sweep writes (%s, metrics...); "
-      .. "use another 'out' path or move the file away"):format(path, lines[1] or "", table.concat(want, ",")), 0)
+      .. "use another 'out' path or move the file away"):format(path, head and table.concat(head, ",") or lines[1] or "",
+      table.concat(want, ",")), 0)
   end
   local metrics = {}
   for i = #want + 1, #head do metrics[#metrics + 1] = head[i] end
@@ -431,8 +494,8 @@ local function open_writer(path, names, declared, retry_failed, keyset)
   local keep, rewrite = {lines[1]}, partial
   local best = {}
   for i = 2, #lines do
-    local cells = csv_split(lines[i])
-    if cells and cells[1] ~= "" then
+    local cells = row_cells(lines[i])
+    if #cells >= #want and not lines[i]:match("^#") then
       local k = cells[1]
       local st = cells[#want - 2] -- status column
       local prev = best[k]
@@ -454,7 +517,7 @@ local function open_writer(path, names, declared, retry_failed, keyset)
     end
   end
   if declared and not metrics then
-    keep[1] = table.concat(header_of(names, declared), ",")
+    keep[1] = header_line(names, declared, units):sub(1, -2)
     metrics = declared
     rewrite = true
   end
@@ -467,7 +530,7 @@ end
 --- Fix the metric columns (first success); rewrites the header line.
 function Writer:set_metrics(metrics)
   self.metrics = metrics
-  local header = table.concat(header_of(self.names, metrics), ",") .. "\n"
+  local header = header_line(self.names, metrics, self.units)
   if self.has_header then
     local lines = read_file(self.path) or {}
     lines[1] = header:sub(1, -2)
@@ -499,7 +562,7 @@ function Writer:close()
   if #self.pending == 0 then return end
   if not self.has_header then
     mio.mkdir(mio.dirname(self.path))
-    must(core.write_durable(self.path, table.concat(header_of(self.names, nil), ",") .. "\n"))
+    must(core.write_durable(self.path, header_line(self.names, nil, self.units)))
     self.has_header = true
   end
   for _, rec in ipairs(self.pending) do
@@ -512,22 +575,21 @@ end
 -- Reading results back
 -- =========================================================================
 
---- Rows of a results file (sweep.read) or of its text (sweep.parse) as
--- tables keyed by column name (numbers where a cell reads as one), sorted
--- by key. keys (optional set of task keys) filters them. The key and error
--- columns stay strings.
--- @tparam string text CSV text with a header line
--- @tparam[opt] table keys set {[key] = true} of task keys to keep
--- @treturn {table,...} rows
--- @treturn {string,...} column names
--- @return or nil, "empty results"
--- @raise when text is not a string or keys is not a table
-function sweep.parse(text, keys)
-  if type(text) ~= "string" then error(("mh.sweep: argument 'text' must be a string, got %s"):format(type(text)), 2) end
-  if keys ~= nil and type(keys) ~= "table" then error(("mh.sweep: argument 'keys' must be a list of names, got %s"):format(type(keys)), 2) end
-  local lines = {}
-  for line in text:gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
-  if #lines == 0 then return nil, "empty results" end
+--- Value of a cell of the results file: numbers, text decoded; the key
+-- as written; nil for an empty cell.
+local function cell_value(name, cell)
+  if name == "key" then return cell end
+  local v = mio.table_cell_value(cell)
+  if type(v) == "string" then
+    v = text_value(v)
+    if v == "" then return nil end
+  end
+  return v
+end
+
+-- Rows of an older results file (CSV): the key and error columns stay
+-- strings, other cells are numbers where they read as one.
+local function parse_csv(lines, keys)
   local head = csv_split(lines[1])
   local rows = {}
   for i = 2, #lines do
@@ -543,12 +605,52 @@ function sweep.parse(text, keys)
       rows[#rows + 1] = r
     end
   end
-  table.sort(rows, function(a, b) return a.key < b.key end)
   return rows, head
 end
 
+--- Rows of a results file (sweep.read) or of its text (sweep.parse) as
+-- tables keyed by column name, sorted by key: numbers as numbers, text as
+-- the strings the run returned (the error column too), no entry for an
+-- empty cell or the metrics of a failed task. keys (optional set of task
+-- keys) filters them. Results files of older maghop versions (CSV) are
+-- read as well.
+-- @tparam string text the file's text: a table with a header line
+-- @tparam[opt] table keys set {[key] = true} of task keys to keep
+-- @treturn {table,...} rows
+-- @treturn {string,...} column names
+-- @treturn {string,...} column units ("" where none; all "" for a CSV)
+-- @return or nil, "empty results"
+-- @raise when text is not a string or keys is not a table
+function sweep.parse(text, keys)
+  if type(text) ~= "string" then error(("mh.sweep: argument 'text' must be a string, got %s"):format(type(text)), 2) end
+  if keys ~= nil and type(keys) ~= "table" then error(("mh.sweep: argument 'keys' must be a list of names, got %s"):format(type(keys)), 2) end
+  local lines = {}
+  for line in text:gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
+  if #lines == 0 then return nil, "empty results" end
+  local head, rows, units = header_names(lines[1]), nil, {}
+  if head then
+    for title in lines[1]:sub(3):gmatch("[^\t]+") do units[#units + 1] = title:match("^%S+ %((%S*)%)$") or "" end
+    rows = {}
+    for i = 2, #lines do
+      local cells = row_cells(lines[i])
+      if cells[1] and not lines[i]:match("^#") and (not keys or keys[cells[1]]) then
+        local r = {}
+        for c, name in ipairs(head) do
+          if cells[c] then r[name] = cell_value(name, cells[c]) end
+        end
+        rows[#rows + 1] = r
+      end
+    end
+  else
+    rows, head = parse_csv(lines, keys)
+    for i = 1, #head do units[i] = "" end
+  end
+  table.sort(rows, function(a, b) return a.key < b.key end)
+  return rows, head, units
+end
+
 --- Rows of a results file: `sweep.parse` of its text.
--- @tparam string path results CSV
+-- @tparam string path results file (a table; an older CSV is read too)
 -- @tparam[opt] table keys set of task keys to keep
 -- @treturn {table,...} rows
 -- @treturn {string,...} column names
@@ -612,7 +714,9 @@ end
 
 --- Run a sweep. opts: params (name -> list of values), seeds (list of
 -- integers, default {1}), run (function(p) -> table of metrics; p holds
--- the parameters, seed, key and rng_seed), out (CSV path), retry_failed
+-- the parameters, seed, key and rng_seed), out (path of the results table,
+-- conventionally .txt; see the format above), units (optional: name ->
+-- unit of a parameter or metric column, e.g. {pitch = "m"}; others "()"), retry_failed
 -- (rerun tasks recorded as failed; default: whether the script's arguments
 -- contain --retry-failed or MAGHOP_RETRY_FAILED=1 is set), metrics (optional list fixing the metric
 -- columns), progress (false: silent; default: a live line on a terminal,
@@ -622,14 +726,16 @@ end
 -- Returns rows (sweep.read of this sweep's tasks, on every rank) and a
 -- summary {total, skipped, ran, failed, elapsed_s}. `mh.sweep(opts)` calls it.
 -- Tasks already recorded in out are skipped (resume); a run function error
--- is recorded as a failed task and the sweep goes on.
+-- is recorded as a failed task and the sweep goes on. A results file in
+-- the CSV of older maghop versions is refused (and left as it is).
 -- @tparam table o the options above; params, run and out are required
 -- @treturn {table,...} rows
 -- @treturn table summary
--- @raise on bad options (naming the key), under an MPI launcher without the
+-- @raise on bad options (naming the key), on an existing out of other
+-- columns or in the older CSV format, under an MPI launcher without the
 -- MPI binding, or when a run function returns a malformed result (not a
 -- table of the metric columns: recorded as failed, then raised)
--- @usage local rows = mh.sweep{params = {a = {1, 2}}, run = function(p) return {y = p.a} end, out = "out/s.csv"}
+-- @usage local rows = mh.sweep{params = {a = {1, 2}}, run = function(p) return {y = p.a} end, out = "out/s.txt"}
 function sweep.run(o)
   local okc, names, seeds = pcall(check_opts, o)
   if not okc then error(names, 2) end
@@ -648,7 +754,7 @@ function sweep.run(o)
     return sweep.run_mpi(mpi, o, names, tasks, keyset, declared, wants_retry(o))
   end
   local t0 = core.wtime()
-  local w, status = open_writer(o.out, names, declared, wants_retry(o), keyset)
+  local w, status = open_writer(o.out, names, declared, wants_retry(o), keyset, o.units)
   local idx, failed0 = {}, 0
   for i, t in ipairs(tasks) do
     local st = status[t.key]
@@ -743,7 +849,7 @@ local ROUND_TAG = 7000
 --- Open the results file on rank 0: the writer, the units still to run,
 -- and the counts of tasks already done / failed in earlier runs.
 local function prepare_root(o, names, tasks, keyset, declared, retry)
-  local w, status = open_writer(o.out, names, declared, retry, keyset)
+  local w, status = open_writer(o.out, names, declared, retry, keyset, o.units)
   local idx, failed0 = {}, 0
   for i, t in ipairs(tasks) do
     local st = status[t.key]
