@@ -57,7 +57,7 @@ mio.mkdir(dir)
 -- One sweep in a fresh file: wall seconds of the sweep (rank 0's view, MPI
 -- start-up excluded) and of the whole command.
 local function sweep_time(ranks, kind, n)
-  local out = ("%s/%s_%d.csv"):format(dir, kind, ranks)
+  local out = ("%s/%s_%d.txt"):format(dir, kind, ranks)
   os.remove(out)
   local launch = ranks > 1 and ("mpirun --allow-run-as-root --oversubscribe -np %d "):format(ranks) or ""
   local cmd = ("OMP_NUM_THREADS=1 %s%s %s child %s %s %d"):format(launch, q(host), q(arg[0]), kind, q(out), n)
@@ -75,7 +75,7 @@ end
 -- at once (no MPI). On a loaded machine this is below 2 as well; the MPI
 -- path's efficiency is its speed-up over this ceiling.
 local function pair_time()
-  local outs = {("%s/pa.csv"):format(dir), ("%s/pb.csv"):format(dir)}
+  local outs = {("%s/pa.txt"):format(dir), ("%s/pb.txt"):format(dir)}
   for _, o in ipairs(outs) do os.remove(o) end
   local cmd = ("OMP_NUM_THREADS=1 %s %s child film %s 4 >/dev/null & OMP_NUM_THREADS=1 %s %s child film %s 4 >/dev/null; wait")
     :format(q(host), q(arg[0]), q(outs[1]), q(host), q(arg[0]), q(outs[2]))

@@ -187,11 +187,15 @@ function mio.table_header(columns)
   return "# " .. table.concat(head, "\t")
 end
 
---- Text of a table in MuMax3's table.txt format (see the format above): a
--- header line "# " then tab-separated "name (unit)" columns ("()" for a
+--- Text of a table in MuMax3's table.txt format, the one format of every
+-- maghop table (examples, film:run{table =}, mh.sweep results): a header
+-- line "# " then tab-separated "name (unit)" columns ("()" for a
 -- dimensionless or word column), then one line of tab-separated cells per
--- row, numbers or words; the film's run table (film:run{table =}) has the
--- same format.
+-- row. A cell is a number (integers as %d, others as %.10g; nan and inf
+-- read back as numbers) or a word, a string without whitespace. A word that
+-- would read as a number ("08965", "1e3", "nan"), an empty one and one that
+-- begins with '"' are written between double quotes; read_table returns
+-- the word between them. A table of numbers only is exactly MuMax3's format.
 -- @tparam {table|string,...} columns each {name, unit} or "name (unit)"
 -- @tparam {{number|string,...},...} rows
 -- @treturn string
