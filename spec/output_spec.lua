@@ -94,6 +94,11 @@ function T.test_run_table_is_mumax3_format_with_user_columns()
   local ok, err = mh.plot.lines {table = path, png = dir .. "/mx.png", columns = {"nope"}}
   lu.assertNil(ok)
   lu.assertStrContains(err, "no column nope")
+  -- the path under its older option name, and neither or both refused
+  ok, err = mh.plot.lines {csv = path, png = dir .. "/mx.png", columns = {"nope"}}
+  lu.assertStrContains(err, "no column nope")
+  lu.assertErrorMsgContains("option 'table'", mh.plot.lines, {png = dir .. "/mx.png", columns = {"mx"}})
+  lu.assertErrorMsgContains("option 'table'", mh.plot.lines, {table = path, csv = path, png = dir .. "/mx.png", columns = {"mx"}})
   if mh.plot.available() then
     lu.assertEquals(mh.plot.lines {table = path, png = dir .. "/mx.png", columns = {"mx", "my"}}, dir .. "/mx.png")
     lu.assertTrue(mio.exists(dir .. "/mx.png"))
