@@ -405,7 +405,7 @@ static int dp_step(mm_film *f, mm_work *w, int mode, double *dt, double tol, dou
 typedef struct {
     int stages;
     double c[4];    /* stage times, fractions of h */
-    double bdiv[4]; /* result weights as divisors of h */
+    double bdiv[4]; /* result weights as divisors of h (h/6 rounds once, h*(1/6) twice) */
 } rk_fixed;
 
 static const rk_fixed RK_HEUN = {2, {0, 1}, {2, 2}};
