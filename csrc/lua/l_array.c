@@ -275,63 +275,59 @@ static int array_newindex(lua_State *L)
     return 0;
 }
 
-/* The parent Array of a row view at slot 1 (left on the stack) and the
- * row's data, raising when the parent was closed. */
-static double *row_data(lua_State *L, array_row **rp, lmh_array **ap)
+/* A row view resolved: its row number, parent Array and the row's data. */
+typedef struct {
+    int row;
+    lmh_array *a;
+    double *d;
+} row_ref;
+
+/* The row view at slot 1 resolved (its parent Array left on the stack),
+ * raising when the parent was closed. */
+static row_ref row_at(lua_State *L)
 {
     array_row *r = luaL_checkudata(L, 1, ROW_MT);
     lua_getiuservalue(L, 1, 1);
     lmh_array *a = luaL_checkudata(L, -1, LMH_ARRAY_MT);
     if (!a->data)
         lmh_error(L, "row %d of a closed Array", r->row);
-    *rp = r;
-    *ap = a;
-    return a->data + (size_t)(r->row - 1) * a->cols;
+    return (row_ref){r->row, a, a->data + (size_t)(r->row - 1) * a->cols};
 }
 
 static int row_index(lua_State *L)
 {
-    array_row *r;
-    lmh_array *a;
-    double *d = row_data(L, &r, &a);
+    row_ref r = row_at(L);
     lua_Integer j = index_key(L, 2, "Array row");
-    if (j < 1 || j > a->cols)
+    if (j < 1 || j > r.a->cols)
         return 0;
-    lua_pushnumber(L, d[j - 1]);
+    lua_pushnumber(L, r.d[j - 1]);
     return 1;
 }
 
 static int row_newindex(lua_State *L)
 {
-    array_row *r;
-    lmh_array *a;
-    double *d = row_data(L, &r, &a);
+    row_ref r = row_at(L);
     lua_Integer j = index_key(L, 2, "Array row");
-    if (j < 1 || j > a->cols)
-        return lmh_error(L, "Array column index %d outside 1..%d", (int)j, a->cols);
-    d[j - 1] = entry_value(L, 3, r->row, j);
+    if (j < 1 || j > r.a->cols)
+        return lmh_error(L, "Array column index %d outside 1..%d", (int)j, r.a->cols);
+    r.d[j - 1] = entry_value(L, 3, r.row, j);
     return 0;
 }
 
 static int row_len(lua_State *L)
 {
-    array_row *r;
-    lmh_array *a;
-    row_data(L, &r, &a);
-    lua_pushinteger(L, a->cols);
+    lua_pushinteger(L, row_at(L).a->cols);
     return 1;
 }
 
 static int row_tostring(lua_State *L)
 {
-    array_row *r;
-    lmh_array *a;
-    double *d = row_data(L, &r, &a);
+    row_ref r = row_at(L);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
-    lua_pushfstring(L, "Array row %d of %dx%d\n ", r->row, a->rows, a->cols);
+    lua_pushfstring(L, "Array row %d of %dx%d\n ", r.row, r.a->rows, r.a->cols);
     luaL_addvalue(&b);
-    add_entries(&b, d, 1, a->cols, 0);
+    add_entries(&b, r.d, 1, r.a->cols, 0);
     luaL_pushresult(&b);
     return 1;
 }
