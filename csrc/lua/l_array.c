@@ -237,16 +237,14 @@ static double entry_value(lua_State *L, int idx, lua_Integer i, lua_Integer j)
     return v;
 }
 
-/* Upvalue 1: the method table. Integer keys read entries (vectors) or
- * rows (matrices); like a Lua sequence, an index outside 1..#a gives nil,
- * so ipairs stops after the last one. */
-static int array_index(lua_State *L)
+/* Fields (lmh_newtype): integer keys read entries (vectors) or rows
+ * (matrices); like a Lua sequence, an index outside 1..#a gives nil, so
+ * ipairs stops after the last one. String keys are methods. */
+static int array_fields(lua_State *L)
 {
     lmh_array *a = lmh_array_check(L, 1);
-    if (lua_type(L, 2) == LUA_TSTRING) {
-        lua_gettable(L, lua_upvalueindex(1));
-        return 1;
-    }
+    if (lua_type(L, 2) == LUA_TSTRING)
+        return 0;
     lua_Integer i = index_key(L, 2, "Array");
     if (i < 1 || i > a->rows)
         return 0;
@@ -555,7 +553,7 @@ static const luaL_Reg array_meta[] = {
 void lmh_open_array(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"array", array_new}, {"zeros", array_zeros}, {"solve", array_solve}, {NULL, NULL}};
-    lmh_newtype(L, LMH_ARRAY_MT, array_methods, array_meta, array_close, array_index);
+    lmh_newtype(L, LMH_ARRAY_MT, array_methods, array_meta, array_close, array_fields);
     static const luaL_Reg row_meta[] = {{"__index", row_index},   {"__newindex", row_newindex},
                                         {"__len", row_len},       {"__tostring", row_tostring},
                                         {NULL, NULL}};

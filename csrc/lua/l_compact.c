@@ -237,8 +237,8 @@ static const luaL_Reg compact_methods[] = {
     {"gradient", compact_gradient}, {"set_conductance", compact_set_conductance},
     {NULL, NULL}};
 
-/* Fields read like a table's: dev.nodes, dev.eta, dev.model; else methods. */
-static int compact_index(lua_State *L)
+/* Fields read like a table's: dev.nodes, dev.eta, dev.model. */
+static int compact_fields(lua_State *L)
 {
     mh_compact *c = check_compact(L, 1);
     const char *k = luaL_checkstring(L, 2);
@@ -249,7 +249,7 @@ static int compact_index(lua_State *L)
     else if (!strcmp(k, "model"))
         lua_pushliteral(L, "compact");
     else
-        lua_getfield(L, lua_upvalueindex(1), k);
+        return 0;
     return 1;
 }
 
@@ -257,6 +257,6 @@ void lmh_open_compact(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"compact", compact_new}, {NULL, NULL}};
     static const luaL_Reg meta[] = {{"__tostring", compact_tostring}, {NULL, NULL}};
-    lmh_newtype(L, COMPACT_MT, compact_methods, meta, compact_close, compact_index);
+    lmh_newtype(L, COMPACT_MT, compact_methods, meta, compact_close, compact_fields);
     luaL_setfuncs(L, funcs, 0);
 }

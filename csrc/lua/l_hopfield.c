@@ -248,14 +248,13 @@ static const luaL_Reg net_methods[] = {{"energy", net_energy},       {"recall", 
                                        {"landscape", net_landscape}, {"weights", net_weights},
                                        {NULL, NULL}};
 
-static int net_index(lua_State *L)
+/* The one field: net.nodes. */
+static int net_fields(lua_State *L)
 {
     lmh_hopfield *h = check_net(L, 1);
-    const char *k = luaL_checkstring(L, 2);
-    if (!strcmp(k, "nodes"))
-        lua_pushinteger(L, h->n);
-    else
-        lua_getfield(L, lua_upvalueindex(1), k);
+    if (strcmp(luaL_checkstring(L, 2), "nodes") != 0)
+        return 0;
+    lua_pushinteger(L, h->n);
     return 1;
 }
 
@@ -263,6 +262,6 @@ void lmh_open_hopfield(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"hopfield", net_new}, {"recall", l_recall}, {"flip", l_flip}, {NULL, NULL}};
     static const luaL_Reg meta[] = {{"__tostring", net_tostring}, {NULL, NULL}};
-    lmh_newtype(L, HOPFIELD_MT, net_methods, meta, net_close, net_index);
+    lmh_newtype(L, HOPFIELD_MT, net_methods, meta, net_close, net_fields);
     luaL_setfuncs(L, funcs, 0);
 }

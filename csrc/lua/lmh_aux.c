@@ -223,8 +223,21 @@ int lmh_optchoice(lua_State *L, int t, const char *key, int def_index, const cha
 
 /* ---------- userdata types ---------- */
 
+/* __index of a type with fields: upvalue 1 the method table, upvalue 2 the
+ * type's field reader, called directly so that it shares this frame. */
+static int fields_index(lua_State *L)
+{
+    lua_CFunction fields = lua_tocfunction(L, lua_upvalueindex(2));
+    lua_settop(L, 2);
+    if (fields(L))
+        return 1;
+    lua_settop(L, 2);
+    lua_gettable(L, lua_upvalueindex(1));
+    return 1;
+}
+
 void lmh_newtype(lua_State *L, const char *tname, const luaL_Reg *methods, const luaL_Reg *meta,
-                 lua_CFunction closer, lua_CFunction index)
+                 lua_CFunction closer, lua_CFunction fields)
 {
     luaL_newmetatable(L, tname);
     if (meta)
@@ -242,8 +255,10 @@ void lmh_newtype(lua_State *L, const char *tname, const luaL_Reg *methods, const
             lua_pushcfunction(L, closer);
             lua_setfield(L, -2, "close");
         }
-        if (index)
-            lua_pushcclosure(L, index, 1);
+        if (fields) {
+            lua_pushcfunction(L, fields);
+            lua_pushcclosure(L, fields_index, 2);
+        }
         lua_setfield(L, -2, "__index");
     }
     lua_pop(L, 1);

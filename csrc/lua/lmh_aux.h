@@ -86,12 +86,15 @@ int lmh_optchoice(lua_State *L, int t, const char *key, int def_index, const cha
 
 /* Register metatable tname: metamethods from meta (may be NULL), `closer`
  * (may be NULL) as __gc, __close and method "close", methods (may be NULL)
- * reachable through __index. With `index` non-NULL, __index is that
- * function with the method table as upvalue 1 (for read-only fields). The
- * closer must be idempotent: it runs again at collection after an explicit
- * close. Leaves the stack as it was. */
+ * reachable through __index. With `fields` non-NULL (read-only fields),
+ * __index first runs fields with the object at slot 1 and the key at slot
+ * 2: it checks the object, pushes the field's value and returns 1, or
+ * returns 0 for a key that is no field, which is then looked up among the
+ * methods. fields runs as part of __index, so its argument errors read as
+ * that metamethod's. The closer must be idempotent: it runs again at
+ * collection after an explicit close. Leaves the stack as it was. */
 void lmh_newtype(lua_State *L, const char *tname, const luaL_Reg *methods, const luaL_Reg *meta,
-                 lua_CFunction closer, lua_CFunction index);
+                 lua_CFunction closer, lua_CFunction fields);
 
 /* The userdata of type tname at slot arg, provided its handle (the pointer
  * at byte offset `handle` inside it, NULL once closed) is set; raises
