@@ -58,8 +58,8 @@ rows[#rows + 1] = {"outer", "d<=1.00_pixels_changed", nn_changed}
 local nn_jit, nn_same = jitter_accuracy(reweight(mh.rules.outer(pats), nn))
 rows[#rows + 1] = {"outer", "d<=1.00_jitter_1e-9_mean", nn_jit}
 rows[#rows + 1] = {"outer", "d<=1.00_jitter_share_unchanged", nn_same}
-rows[#rows + 1] = {"outer", "diagonals_at_2%", accuracy(reweight(mh.rules.outer(pats),
-  function(d) return d <= 1 and 1 or d <= 1.415 and 0.02 or 0 end))}
+rows[#rows + 1] = {"outer", "diagonals_at_2%", (accuracy(reweight(mh.rules.outer(pats),
+  function(d) return d <= 1 and 1 or d <= 1.415 and 0.02 or 0 end)))}
 for _, rule in ipairs {"outer", "storkey", "pinv"} do
   local w = mh.rules[rule](pats)
   rows[#rows + 1] = {rule, "all", (accuracy(w))}

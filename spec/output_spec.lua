@@ -176,6 +176,8 @@ function T.test_table_word_cells_round_trip()
   -- whitespace has no place in a word: the error names the cell
   lu.assertErrorMsgContains("row 2, column 1", mio.table_text, {"a ()"}, {{"ok"}, {"two words"}})
   lu.assertErrorMsgContains("row 1, column 2", mio.table_text, {"a ()", "b ()"}, {{1, true}})
+  lu.assertErrorMsgContains("row 1, column 2", mio.table_text, {"a ()", "b ()"}, {{1}})
+  lu.assertErrorMsgContains("row 2 has 3 cells for 2 columns", mio.table_text, {"a ()", "b ()"}, {{1, 2}, {1, 2, 3}})
   os.execute("rm -rf " .. mio.shell_quote(dir))
 end
 

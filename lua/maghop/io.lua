@@ -199,7 +199,8 @@ end
 -- @tparam {table|string,...} columns each {name, unit} or "name (unit)"
 -- @tparam {{number|string,...},...} rows
 -- @treturn string
--- @raise on a bad column title or a cell that is neither a number nor a word
+-- @raise on a bad column title, a row with more cells than columns, or a
+-- cell that is neither a number nor a word
 function mio.table_text(columns, rows)
   args.type("table_text", "argument 'columns'", columns, "table")
   args.type("table_text", "argument 'rows'", rows, "table")
@@ -210,6 +211,9 @@ function mio.table_text(columns, rows)
   for i, c in ipairs(columns) do head[i] = column_title("table_text", i, c) end
   local out = {"# " .. table.concat(head, "\t")}
   for r, row in ipairs(rows) do
+    if #row > #columns then
+      error(("table_text: row %d has %d cells for %d columns"):format(r, #row, #columns), 3)
+    end
     local cells = {}
     for i = 1, #columns do
       local text, why = mio.table_cell(row[i])
