@@ -27,6 +27,25 @@ function T.test_unknown_keys_are_refused()
   H.raises("compact.fit: unknown option 'row'", mh.compact.fit, {row = {}})
 end
 
+-- A value the Lua half hands to a C function is refused in the public
+-- function's name: "amr.conductance: ...", not "bad argument #3 to
+-- 'amr_solver' (...)" of an internal call the user never made.
+function T.test_errors_name_the_public_function()
+  local d = twin()
+  for _, case in ipairs {
+    {"amr.conductance: sigma0 must be in (0, 1e9] S/m, got -1", mh.amr.conductance, d.film, d.el, {sigma0 = -1}},
+    {"amr.conductance: solver must be one of", mh.amr.conductance, d.film, d.el, {solver = "foo"}},
+    {"rules.storkey: pattern 1: entry 2 is 2", mh.rules.storkey, {{1, 2}}},
+    {"hopfield.new: row 2 must be", mh.hopfield.new, {{0, 1}, {1}}},
+    {"twin:recall: ", d.recall, d, "+-+-", {mode = "fast"}},
+  } do
+    local ok, err = pcall(table.unpack(case, 2))
+    lu.assertFalse(ok)
+    lu.assertStrContains(err, case[1])
+    lu.assertNil(err:find("bad argument", 1, true), err)
+  end
+end
+
 function T.test_out_of_range_values_are_refused()
   local d = twin()
   H.raises("twin:pulse: option 'rest' = -1 outside the accepted range [0, 1e-06] s", d.pulse, d, "++--", 1, {rest = -1})

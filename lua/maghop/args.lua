@@ -263,15 +263,25 @@ args.internal_rest = internal_rest
 -- inside maghop loses that location, one raised without a location (or at
 -- a level that now points at the pcall below) gets the user's; one that
 -- already names another place (a user callback, an error at the user's
--- level) passes unchanged, as do non-string errors (cli.fail).
-local function rethrow(ok, ...)
+-- level) passes unchanged, as do non-string errors (cli.fail). A C
+-- function's "bad argument #3 to 'amr_solver' (why)" names an internal call
+-- the user never made: it becomes "<public name>: why"; a message that
+-- names no function at all gets the public name in front.
+local function rethrow(name, ok, ...)
   if ok then return ... end
   local err = ...
   if type(err) == "string" then
     local rest = internal_rest(err)
     if rest and rest:match("^attempt to ") then rest = err end -- a bug inside maghop keeps its place
     if rest or not err:match("^[^\n]-:%d+: ") then
-      error(rest or err, 2) -- rethrow is tail-called: level 2 is the user's call
+      local msg = rest or err
+      local why = msg:match("^bad argument #%d+ to '[^']*' %((.*)%)$")
+      if why then
+        msg = name .. ": " .. why
+      elseif not (msg:match("^[%w_.:]+: ") or rest == err) then
+        msg = name .. ": " .. msg
+      end
+      error(msg, 2) -- rethrow is tail-called: level 2 is the user's call
     end
   end
   error(err, 0)
@@ -282,14 +292,19 @@ local wrapped = setmetatable({}, {__mode = "k"})
 --- Wrap every Lua function of table t in place so that an error raised
 -- inside maghop is reported at the caller's line; C functions (which
 -- already report there) and non-functions are left alone. Returns t.
--- Metamethods (keys starting with "__") are not wrapped.
+-- Metamethods (keys starting with "__") are not wrapped. `prefix` starts
+-- the name of each function in messages: "amr." gives "amr.conductance",
+-- "twin:" gives "twin:pulse".
 -- @tparam table t module or method table
+-- @tparam string prefix module name with "." or type name with ":"
 -- @treturn table t
-function args.public(t)
+function args.public(t, prefix)
+  args.type("args.public", "argument 'prefix'", prefix, "string")
   for k, f in pairs(t) do
     if type(f) == "function" and not wrapped[f] and debug.getinfo(f, "S").what == "Lua"
        and not (type(k) == "string" and k:sub(1, 2) == "__") then -- metamethods stay as they are
-      local w = function(...) return rethrow(pcall(f, ...)) end
+      local name = prefix .. tostring(k)
+      local w = function(...) return rethrow(name, pcall(f, ...)) end
       wrapped[w] = true
       t[k] = w
     end

@@ -155,5 +155,5 @@ function Electrodes:__tostring()
   return ("Electrodes %s (%d pads)"):format(self.kind, #self.pads)
 end
 
-args.public(Electrodes)
+args.public(Electrodes, "electrodes:")
 return electrodes

@@ -94,6 +94,6 @@ mh.mpi = mh.sweep.mpi()
 -- reported at the user's call (the line that called mh.x.y), not at a line
 -- of maghop. C functions already report there.
 local args = require "maghop.args"
-for _, name in ipairs(MODULES) do args.public(mh[name]) end
+for _, name in ipairs(MODULES) do args.public(mh[name], name .. ".") end
 
 return mh

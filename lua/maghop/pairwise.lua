@@ -362,5 +362,5 @@ function Dev:weights()
   return core.array(G)
 end
 
-args.public(Dev)
+args.public(Dev, "pairwise device:")
 return pairwise

@@ -136,7 +136,9 @@ end
 -- @raise when x is not a ±1 list, k is outside 0..#x, or seed is not an integer
 -- @usage local noisy = mh.patterns.distort(pats[1], 3, 42)
 function patterns.distort(x, k, seed)
-  return core.flip(x, k, seed or 1)
+  -- the core checks x and k's range; the argument names are ours to give
+  args.integer("patterns.distort", "argument 'k'", k, 0)
+  return core.flip(x, k, args.integer("patterns.distort", "argument 'seed'", seed, nil, nil, 1))
 end
 
 --- Number of pixels where two images differ.

@@ -524,5 +524,5 @@ function Twin:__tostring()
     self.geometry.name, nx, ny, self.volts)
 end
 
-args.public(Twin)
+args.public(Twin, "twin:")
 return twin
