@@ -60,20 +60,28 @@ local function fmt_cell(v)
   return tostring(v)
 end
 
+-- Text of a header line and rows (tables of cells) of function fname: each
+-- row's cells 1..(ncols or #row) as text(r, i, v), joined by sep; one line
+-- each. Raises on a row that is not a table or holds more than ncols cells.
+local function rows_text(fname, head, rows, sep, ncols, text)
+  args.type(fname, "argument 'rows'", rows, "table")
+  for r, row in ipairs(rows) do
+    if type(row) ~= "table" then args.fail("%s: rows[%d] must be a table of cells, got %s", fname, r, type(row)) end
+    if ncols and #row > ncols then args.fail("%s: row %d has %d cells for %d columns", fname, r, #row, ncols) end
+  end
+  local out = {head}
+  for r, row in ipairs(rows) do
+    local cells = {}
+    for i = 1, ncols or #row do cells[i] = text(r, i, row[i]) end
+    out[#out + 1] = table.concat(cells, sep)
+  end
+  return table.concat(out, "\n") .. "\n"
+end
+
 --- CSV text of a header list and rows (lists of numbers/strings).
 function mio.csv_text(header, rows)
   args.type("csv_text", "argument 'header'", header, "table")
-  args.type("csv_text", "argument 'rows'", rows, "table")
-  for r, row in ipairs(rows) do
-    if type(row) ~= "table" then args.fail("csv_text: rows[%d] must be a table of cells, got %s", r, type(row)) end
-  end
-  local out = {table.concat(header, ",")}
-  for _, row in ipairs(rows) do
-    local cells = {}
-    for k = 1, #row do cells[k] = fmt_cell(row[k]) end
-    out[#out + 1] = table.concat(cells, ",")
-  end
-  return table.concat(out, "\n") .. "\n"
+  return rows_text("csv_text", table.concat(header, ","), rows, ",", nil, function(_, _, v) return fmt_cell(v) end)
 end
 
 --- Write rows as CSV atomically.
@@ -203,26 +211,13 @@ end
 -- cell that is neither a number nor a word
 function mio.table_text(columns, rows)
   args.type("table_text", "argument 'columns'", columns, "table")
-  args.type("table_text", "argument 'rows'", rows, "table")
-  for r, row in ipairs(rows) do
-    if type(row) ~= "table" then args.fail("table_text: rows[%d] must be a table of cells, got %s", r, type(row)) end
-  end
   local head = {}
   for i, c in ipairs(columns) do head[i] = column_title("table_text", i, c) end
-  local out = {"# " .. table.concat(head, "\t")}
-  for r, row in ipairs(rows) do
-    if #row > #columns then
-      error(("table_text: row %d has %d cells for %d columns"):format(r, #row, #columns), 3)
-    end
-    local cells = {}
-    for i = 1, #columns do
-      local text, why = mio.table_cell(row[i])
-      if not text then error(("table_text: row %d, column %d: %s"):format(r, i, why), 3) end
-      cells[i] = text
-    end
-    out[#out + 1] = table.concat(cells, "\t")
-  end
-  return table.concat(out, "\n") .. "\n"
+  return rows_text("table_text", "# " .. table.concat(head, "\t"), rows, "\t", #columns, function(r, i, v)
+    local text, why = mio.table_cell(v)
+    if not text then args.fail("table_text: row %d, column %d: %s", r, i, why) end
+    return text
+  end)
 end
 
 --- Write a table in MuMax3's table.txt format atomically (see table_text);

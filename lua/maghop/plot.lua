@@ -144,6 +144,11 @@ function plot.lines(opts)
   return render(opts.png, header(opts.png, opts, 900, 540) .. sep .. "plot " .. table.concat(parts, ", \\\n  ") .. "\n")
 end
 
+-- A gnuplot inline data block $name holding `lines` (strings), one a line.
+local function datablock(name, lines)
+  return ("$%s << EOD\n%s%sEOD\n"):format(name, table.concat(lines, "\n"), #lines > 0 and "\n" or "")
+end
+
 -- A multiplot of the panels in `items`, `cols` per row, each pw x ph pixels
 -- unless opts.width/height say otherwise: `preamble` once, then
 -- panel(s, item) appends each panel's gnuplot lines to the list s.
@@ -173,11 +178,11 @@ function plot.bar_panels(opts)
   return panel_grid(opts, opts.panels, opts.cols or 4, 300, 260, preamble, function(s, p)
     s[#s + 1] = "set title " .. q(p.title) .. "\n"
     if opts.ylabel then s[#s + 1] = "set ylabel " .. q(opts.ylabel) .. "\n" end
-    s[#s + 1] = "$d << EOD\n"
+    local rows = {}
     for k, v in ipairs(p.values) do
-      s[#s + 1] = ("%d,%s,%.10g,%d\n"):format(k - 1, cell(p.labels[k]), v, k == p.highlight and 1 or 0)
+      rows[k] = ("%d,%s,%.10g,%d"):format(k - 1, cell(p.labels[k]), v, k == p.highlight and 1 or 0)
     end
-    s[#s + 1] = "EOD\n"
+    s[#s + 1] = datablock("d", rows)
     s[#s + 1] = "plot $d using 1:3:($4 > 0 ? 0xd62728 : 0x1f77b4):xtic(2) with boxes lc rgb variable\n"
   end)
 end
@@ -200,13 +205,13 @@ function plot.images(opts)
   local preamble = "unset key\nunset colorbox\nunset tics\nunset border\nunset grid\nset size ratio -1\n"
     .. "set palette defined (-1 'white', 1 'black')\nset cbrange [-1:1]\n"
   return panel_grid(opts, opts.images, opts.cols or #opts.images, 150, 220, preamble, function(s, im)
-    s[#s + 1] = "set title " .. q(im.title or "") .. "\n$m << EOD\n"
+    local rows = {}
     for r = opts.h - 1, 0, -1 do -- gnuplot's y grows upward: top row last
       local row = {}
       for c = 0, opts.w - 1 do row[#row + 1] = ("%.6g"):format(im.img[r * opts.w + c + 1]) end
-      s[#s + 1] = table.concat(row, " ") .. "\n"
+      rows[#rows + 1] = table.concat(row, " ")
     end
-    s[#s + 1] = "EOD\n"
+    s[#s + 1] = "set title " .. q(im.title or "") .. "\n" .. datablock("m", rows)
     s[#s + 1] = "set datafile separator whitespace\nplot $m matrix with image\nset datafile separator ','\n"
   end)
 end
@@ -230,11 +235,11 @@ function plot.heatmap(opts)
   for i, l in ipairs(opts.row_labels) do yt[#yt + 1] = ("%s %d"):format(q(l), i - 1) end
   s[#s + 1] = "set xtics (" .. table.concat(xt, ", ") .. ")\nset ytics (" .. table.concat(yt, ", ") .. ")\n"
   s[#s + 1] = ("set xrange [-0.5:%f]\nset yrange [%f:-0.5]\n"):format(#opts.col_labels - 0.5, #opts.row_labels - 0.5)
-  s[#s + 1] = "$m << EOD\n"
+  local rows = {}
   for i, row in ipairs(m) do
-    for j, v in ipairs(row) do s[#s + 1] = ("%d,%d,%.6g\n"):format(j - 1, i - 1, v) end
+    for j, v in ipairs(row) do rows[#rows + 1] = ("%d,%d,%.6g"):format(j - 1, i - 1, v) end
   end
-  s[#s + 1] = "EOD\nplot $m using 1:2:3 with image, $m using 1:2:(sprintf('%.3g',$3)) with labels\n"
+  s[#s + 1] = datablock("m", rows) .. "plot $m using 1:2:3 with image, $m using 1:2:(sprintf('%.3g',$3)) with labels\n"
   return render(opts.png, table.concat(s))
 end
 
@@ -288,7 +293,6 @@ function plot.mwheel(opts)
     title = opts.title}, 0, 0)}
   s[#s + 1] = "unset key\nunset grid\nunset colorbox\nunset tics\nset size ratio -1\n"
   s[#s + 1] = ("set xrange [0.5:%d.5]\nset yrange [0.5:%d.5]\n"):format(nx, ny)
-  s[#s + 1] = "set datafile separator whitespace\n$m << EOD\n"
   local rows = {}
   for j = 1, ny do
     for i = 1, nx do
@@ -299,7 +303,7 @@ function plot.mwheel(opts)
       rows[#rows + 1] = ("%d %d %d %d %d"):format(i, j, r, g, b)
     end
   end
-  s[#s + 1] = table.concat(rows, "\n") .. "\nEOD\n"
+  s[#s + 1] = "set datafile separator whitespace\n" .. datablock("m", rows)
   if opts.key == false then
     s[#s + 1] = "plot $m using 1:2:3:4:5 with rgbimage\n"
   else
@@ -314,7 +318,7 @@ function plot.mwheel(opts)
         wheel[#wheel + 1] = ("%d %d %d %d %d"):format(i, j, r, g, b)
       end
     end
-    s[#s + 1] = "$wheel << EOD\n" .. table.concat(wheel, "\n") .. "\nEOD\n"
+    s[#s + 1] = datablock("wheel", wheel)
     s[#s + 1] = "set multiplot\nplot $m using 1:2:3:4:5 with rgbimage\n"
     s[#s + 1] = ("unset title\nset origin 0.80,0.02\nset size ratio -1 0.18,0.18\n"
       .. "set xrange [-%d.5:%d.5]\nset yrange [-%d.5:%d.5]\n"
