@@ -10,6 +10,7 @@ finite: NaN or inf in arguments and overflowing arithmetic raise.
 @classmod Array
 */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +23,6 @@ finite: NaN or inf in arguments and overflowing arithmetic raise.
 Free the array's memory now (also done by the garbage collector and by `<close>`).
 @function Array:close
 */
-static int array_close(lua_State *L)
-{
-    free(lmh_takehandle(L, LMH_ARRAY_MT, offsetof(lmh_array, data)));
-    return 0;
-}
 
 /* 1-based (i, j) -> offset. `nidx` is 1 when the call gave only a row
  * index (allowed for vectors), else 2. */
@@ -553,7 +549,7 @@ static const luaL_Reg array_meta[] = {
 void lmh_open_array(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"array", array_new}, {"zeros", array_zeros}, {"solve", array_solve}, {NULL, NULL}};
-    lmh_newtype(L, LMH_ARRAY_MT, array_methods, array_meta, array_close, array_fields);
+    lmh_newblocktype(L, LMH_ARRAY_MT, offsetof(lmh_array, data), array_methods, array_meta, array_fields);
     static const luaL_Reg row_meta[] = {{"__index", row_index},   {"__newindex", row_newindex},
                                         {"__len", row_len},       {"__tostring", row_tostring},
                                         {NULL, NULL}};

@@ -209,11 +209,6 @@ static int field_len(lua_State *L)
 Free the field's memory now (also done by the garbage collector and by `<close>`).
 @function Field:close
 */
-static int field_close(lua_State *L)
-{
-    free(lmh_takehandle(L, LMH_FIELD_MT, offsetof(lmh_field, data)));
-    return 0;
-}
 
 static int field_tostring(lua_State *L)
 {
@@ -258,6 +253,6 @@ static const luaL_Reg field_meta[] = {
 void lmh_open_field(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"field", field_new}, {NULL, NULL}};
-    lmh_newtype(L, LMH_FIELD_MT, field_methods, field_meta, field_close, NULL);
+    lmh_newblocktype(L, LMH_FIELD_MT, offsetof(lmh_field, data), field_methods, field_meta, NULL);
     luaL_setfuncs(L, funcs, 0);
 }

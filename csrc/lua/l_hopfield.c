@@ -37,11 +37,6 @@ static lmh_hopfield *check_net(lua_State *L, int arg)
 Free the network now (also done by the garbage collector and by `<close>`).
 @function Network:close
 */
-static int net_close(lua_State *L)
-{
-    free(lmh_takehandle(L, HOPFIELD_MT, offsetof(lmh_hopfield, w)));
-    return 0;
-}
 
 /* core.hopfield(w): w square, finite, symmetric to 1e-12 of its largest entry. */
 static int net_new(lua_State *L)
@@ -262,6 +257,6 @@ void lmh_open_hopfield(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"hopfield", net_new}, {"recall", l_recall}, {"flip", l_flip}, {NULL, NULL}};
     static const luaL_Reg meta[] = {{"__tostring", net_tostring}, {NULL, NULL}};
-    lmh_newtype(L, HOPFIELD_MT, net_methods, meta, net_close, net_fields);
+    lmh_newblocktype(L, HOPFIELD_MT, offsetof(lmh_hopfield, w), net_methods, meta, net_fields);
     luaL_setfuncs(L, funcs, 0);
 }

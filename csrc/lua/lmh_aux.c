@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lmh_aux.h"
@@ -236,23 +237,26 @@ static int fields_index(lua_State *L)
     return 1;
 }
 
-void lmh_newtype(lua_State *L, const char *tname, const luaL_Reg *methods, const luaL_Reg *meta,
-                 lua_CFunction closer, lua_CFunction fields)
+/* lmh_newtype with its closer on top of the stack (nil for none), which
+ * this pops with the metatable. */
+static void newtype(lua_State *L, const char *tname, const luaL_Reg *methods, const luaL_Reg *meta,
+                    lua_CFunction fields)
 {
+    int closer = lua_absindex(L, -1), has_closer = !lua_isnil(L, closer);
     luaL_newmetatable(L, tname);
     if (meta)
         luaL_setfuncs(L, meta, 0);
-    if (closer) {
-        lua_pushcfunction(L, closer);
+    if (has_closer) {
+        lua_pushvalue(L, closer);
         lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, closer);
+        lua_pushvalue(L, closer);
         lua_setfield(L, -2, "__close");
     }
     if (methods) {
         lua_newtable(L);
         luaL_setfuncs(L, methods, 0);
-        if (closer) {
-            lua_pushcfunction(L, closer);
+        if (has_closer) {
+            lua_pushvalue(L, closer);
             lua_setfield(L, -2, "close");
         }
         if (fields) {
@@ -261,7 +265,35 @@ void lmh_newtype(lua_State *L, const char *tname, const luaL_Reg *methods, const
         }
         lua_setfield(L, -2, "__index");
     }
-    lua_pop(L, 1);
+    lua_pop(L, 2);
+}
+
+void lmh_newtype(lua_State *L, const char *tname, const luaL_Reg *methods, const luaL_Reg *meta,
+                 lua_CFunction closer, lua_CFunction fields)
+{
+    if (closer)
+        lua_pushcfunction(L, closer);
+    else
+        lua_pushnil(L);
+    newtype(L, tname, methods, meta, fields);
+}
+
+/* Closer of lmh_newblocktype types: upvalue 1 the metatable name, upvalue 2
+ * the byte offset of the block pointer. */
+static int block_close(lua_State *L)
+{
+    const char *tname = lua_tostring(L, lua_upvalueindex(1));
+    free(lmh_takehandle(L, tname, (size_t)lua_tointeger(L, lua_upvalueindex(2))));
+    return 0;
+}
+
+void lmh_newblocktype(lua_State *L, const char *tname, size_t block, const luaL_Reg *methods,
+                      const luaL_Reg *meta, lua_CFunction fields)
+{
+    lua_pushstring(L, tname);
+    lua_pushinteger(L, (lua_Integer)block);
+    lua_pushcclosure(L, block_close, 2);
+    newtype(L, tname, methods, meta, fields);
 }
 
 /* The handle stored at byte offset `handle` of userdata u (unaligned-safe). */

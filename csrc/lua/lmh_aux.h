@@ -96,6 +96,12 @@ int lmh_optchoice(lua_State *L, int t, const char *key, int def_index, const cha
 void lmh_newtype(lua_State *L, const char *tname, const luaL_Reg *methods, const luaL_Reg *meta,
                  lua_CFunction closer, lua_CFunction fields);
 
+/* lmh_newtype for a type that owns one malloc'd block through the pointer
+ * at byte offset `block` of its userdata (NULL once closed): its closer
+ * frees the block and clears the pointer. */
+void lmh_newblocktype(lua_State *L, const char *tname, size_t block, const luaL_Reg *methods,
+                      const luaL_Reg *meta, lua_CFunction fields);
+
 /* The userdata of type tname at slot arg, provided its handle (the pointer
  * at byte offset `handle` inside it, NULL once closed) is set; raises
  * naming the argument ("<what> is closed") otherwise. */
