@@ -41,16 +41,11 @@ typedef long double ld;
 
 /* ------------------------------------------------------------ the tensor */
 
-/* Newell's f (diagonal terms); even in each argument. */
-static ld newell_f(ld x, ld y, ld z)
+/* Newell's f (diagonal terms) in the first octant: x, y, z >= 0 and
+ * R = |(x, y, z)| > 0 (newell_at folds any other point into it). */
+static ld newell_f(ld x, ld y, ld z, ld R)
 {
-    x = fabsl(x);
-    y = fabsl(y);
-    z = fabsl(z);
-    ld x2 = x * x, y2 = y * y, z2 = z * z, R2 = x2 + y2 + z2;
-    if (R2 == 0)
-        return 0;
-    ld R = sqrtl(R2), s = 0;
+    ld x2 = x * x, y2 = y * y, z2 = z * z, s = 0;
     /* each guarded term has a prefactor that vanishes where its asinh/atan
      * argument is singular, so skipping it is the exact limit */
     if (y > 0 && x2 + z2 > 0)
@@ -63,17 +58,10 @@ static ld newell_f(ld x, ld y, ld z)
     return s;
 }
 
-/* Newell's g (off-diagonal xy); odd in x and y, even in z. */
-static ld newell_g(ld x, ld y, ld z)
+/* Newell's g (off-diagonal xy) in the first octant, as newell_f. */
+static ld newell_g(ld x, ld y, ld z, ld R)
 {
-    ld sign = ((x < 0) != (y < 0)) ? -1 : 1;
-    x = fabsl(x);
-    y = fabsl(y);
-    z = fabsl(z);
-    ld x2 = x * x, y2 = y * y, z2 = z * z, R2 = x2 + y2 + z2;
-    if (R2 == 0)
-        return 0;
-    ld R = sqrtl(R2), s = 0;
+    ld x2 = x * x, y2 = y * y, z2 = z * z, s = 0;
     if (x2 + y2 > 0)
         s += x * y * z * asinhl(z / sqrtl(x2 + y2));
     if (y2 + z2 > 0)
@@ -87,19 +75,41 @@ static ld newell_g(ld x, ld y, ld z)
     if (x > 0)
         s -= z * x2 / 2 * atanl(y * z / (x * R));
     s -= x * y * R / 3;
-    return sign * s;
+    return s;
+}
+
+/* A Newell function and its symmetry: f is even in every argument, g is odd
+ * in x and y and even in z. */
+typedef struct {
+    ld (*octant)(ld x, ld y, ld z, ld R);
+    int odd_xy;
+} newell_fn;
+static const newell_fn NEWELL_F = {newell_f, 0}, NEWELL_G = {newell_g, 1};
+
+/* fn at any point: folded into the first octant by its symmetry; 0 at the
+ * origin. */
+static ld newell_at(const newell_fn *fn, ld x, ld y, ld z)
+{
+    ld sign = fn->odd_xy && ((x < 0) != (y < 0)) ? -1 : 1;
+    x = fabsl(x);
+    y = fabsl(y);
+    z = fabsl(z);
+    ld R2 = x * x + y * y + z * z;
+    if (R2 == 0)
+        return 0;
+    return sign * fn->octant(x, y, z, sqrtl(R2));
 }
 
 /* 27-point second difference of fn around (X,Y,Z) with steps (a,b,c),
  * normalized: the Newell tensor element. */
-static double newell_sum(ld (*fn)(ld, ld, ld), ld X, ld Y, ld Z, ld a, ld b, ld c)
+static double newell_sum(const newell_fn *fn, ld X, ld Y, ld Z, ld a, ld b, ld c)
 {
     static const ld w[3] = {-1, 2, -1};
     ld s = 0;
     for (int i = -1; i <= 1; i++)
         for (int j = -1; j <= 1; j++)
             for (int k = -1; k <= 1; k++)
-                s += w[i + 1] * w[j + 1] * w[k + 1] * fn(X + i * a, Y + j * b, Z + k * c);
+                s += w[i + 1] * w[j + 1] * w[k + 1] * newell_at(fn, X + i * a, Y + j * b, Z + k * c);
     return (double)(s / (4 * (ld)MH_PI * a * b * c));
 }
 
@@ -147,12 +157,12 @@ void mh_demag_tensor(double X, double Y, double Z, double dx, double dy, double 
         tensor_far(X, Y, Z, dx, dy, dz, N);
         return;
     }
-    N[0] = newell_sum(newell_f, X, Y, Z, dx, dy, dz);
-    N[1] = newell_sum(newell_f, Y, X, Z, dy, dx, dz);
-    N[2] = newell_sum(newell_f, Z, Y, X, dz, dy, dx);
-    N[3] = newell_sum(newell_g, X, Y, Z, dx, dy, dz);
-    N[4] = newell_sum(newell_g, X, Z, Y, dx, dz, dy);
-    N[5] = newell_sum(newell_g, Y, Z, X, dy, dz, dx);
+    N[0] = newell_sum(&NEWELL_F, X, Y, Z, dx, dy, dz);
+    N[1] = newell_sum(&NEWELL_F, Y, X, Z, dy, dx, dz);
+    N[2] = newell_sum(&NEWELL_F, Z, Y, X, dz, dy, dx);
+    N[3] = newell_sum(&NEWELL_G, X, Y, Z, dx, dy, dz);
+    N[4] = newell_sum(&NEWELL_G, X, Z, Y, dx, dz, dy);
+    N[5] = newell_sum(&NEWELL_G, Y, Z, X, dy, dz, dx);
 }
 
 /* ------------------------------------------------- shared kernel cache */
