@@ -97,6 +97,23 @@ static lfilm *film_use(lua_State *L, int use, const char *method)
     return u;
 }
 
+/* A callback of the film starts: *depth (u->in_eval or u->in_step) counts
+ * it and u->cb names it for film_use's refusals. Returns the outer name,
+ * which callback_leave restores. */
+static const char *callback_enter(lfilm *u, int *depth, const char *name)
+{
+    const char *outer = u->cb;
+    (*depth)++;
+    u->cb = name;
+    return outer;
+}
+
+static void callback_leave(lfilm *u, int *depth, const char *outer)
+{
+    (*depth)--;
+    u->cb = outer;
+}
+
 /* ---------- option parsing ---------- */
 
 static const char *const FILM_KEYS[] = {"nx", "ny", "nz", "dx", "dy", "dz", "shape", "Ms", "A", "Ku",
@@ -371,12 +388,9 @@ static int film_set_m(lua_State *L)
     lua_settop(L, 2);
     /* Fill a scratch copy first so an error in fn leaves m unchanged. */
     double *tmp = lua_newuserdatauv(L, 3 * f->n * sizeof(double), 0);
-    const char *cb = u->cb;
-    u->in_eval++;
-    u->cb = "the function given to film:set_m";
+    const char *outer = callback_enter(u, &u->in_eval, "the function given to film:set_m");
     int failed = set_m_fill(L, u, tmp);
-    u->in_eval--;
-    u->cb = cb;
+    callback_leave(u, &u->in_eval, outer);
     if (failed)
         return lua_error(L);
     memcpy(f->m, tmp, 3 * f->n * sizeof(double));
@@ -608,12 +622,9 @@ static int lua_field_cb(void *ud, double t, double H[3])
         return MH_ENOMEM;
     lua_getiuservalue(L, 1, u->fn_slot);
     lua_pushnumber(L, t);
-    const char *cb = u->cb;
-    u->in_eval++;
-    u->cb = "its field_fn";
+    const char *outer = callback_enter(u, &u->in_eval, "its field_fn");
     int rc = lua_pcall(L, 1, 3, 0);
-    u->in_eval--;
-    u->cb = cb;
+    callback_leave(u, &u->in_eval, outer);
     if (rc != LUA_OK) {
         u->cb_failed = 1;
         return MH_EINVAL;
@@ -813,12 +824,9 @@ static int lua_output_cb(void *ud, mm_film *f)
     lua_pushvalue(L, 4);
     lua_pushvalue(L, 1);
     lua_pushnumber(L, f->t);
-    const char *cb = u->cb;
-    u->in_step++;
-    u->cb = "its on_step";
+    const char *outer = callback_enter(u, &u->in_step, "its on_step");
     int rc = lua_pcall(L, 2, 1, 0);
-    u->in_step--;
-    u->cb = cb;
+    callback_leave(u, &u->in_step, outer);
     u->L = L; /* a method called from on_step (perhaps in a coroutine) moved it */
     if (rc != LUA_OK) {
         u->cb_failed = 1;
