@@ -1229,15 +1229,15 @@ static int film_relax(lua_State *L) { return film_descent(L, 1); }
 
 /* film:minimize{torque = 1e-4*Ms, max_iter = 1e5} -> iterations, torque | nil, msg */
 /***
-Energy minimization by steepest descent with Barzilai-Borwein steps.
+Energy minimization by steepest descent with Barzilai-Borwein steps. The
+stopping rule and the progress line are those of `Film:relax`; an
+iteration count replaces the step count.
 @function Film:minimize
-@tparam[opt] table opts
-@number[opt=1e-4*Ms] opts.torque stop when max |m x H_eff| <= torque, A/m (absolute)
-@int[opt=1e5] opts.max_iter
-@bool[opt] opts.progress progress line (as in run)
+@tparam[opt] table opts torque and progress as in `Film:relax`
+@int[opt=1e5] opts.max_iter most iterations
 @treturn int iterations
 @treturn number final max torque, A/m
-@return or nil and a message when max_iter pass before the torque is reached
+@return or nil and a message when max_iter pass first
 */
 static int film_minimize(lua_State *L) { return film_descent(L, 0); }
 
