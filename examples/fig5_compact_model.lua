@@ -173,11 +173,7 @@ local function eq2_r2(trace)
       ys[#ys + 1], ps[#ps + 1] = trace.G[k + 1][p] - gk, pred
     end
   end
-  local m = 0
-  for i = 1, #ys do m = m + ys[i] / #ys end
-  local sr, st = 0, 0
-  for i = 1, #ys do sr, st = sr + (ys[i] - ps[i]) ^ 2, st + (ys[i] - m) ^ 2 end
-  return 1 - sr / st
+  return mh.metrics.r2(ys, ps)
 end
 local r2_eq2_fit, r2_eq2_held = eq2_r2(fit_trace), eq2_r2(val_trace)
 
@@ -208,11 +204,7 @@ local function bound_r2(trace, nl)
       ps[#ps + 1] = coef[l][p][1] + coef[l][p][2] * trace.G[k][p]
     end
   end
-  local m = 0
-  for i = 1, #ys do m = m + ys[i] / #ys end
-  local sr, st = 0, 0
-  for i = 1, #ys do sr, st = sr + (ys[i] - ps[i]) ^ 2, st + (ys[i] - m) ^ 2 end
-  return 1 - sr / st
+  return mh.metrics.r2(ys, ps)
 end
 local r2_bound = bound_r2(val_trace, #pats)
 

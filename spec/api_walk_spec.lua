@@ -86,6 +86,7 @@ add("mh.metrics.evaluate", function()
   return {function(x) return x end, P4, mh.metrics.test_set(P4, {1}, 1, 1)}
 end, {"recall", "pats", "set"})
 add("mh.metrics.jitter", function() return {W2, 1e-9, 1} end, {"'w'", "eps", "seed"})
+add("mh.metrics.r2", function() return {{1, 2, 3}, {1, 2, 2}} end, {"'y'", "'p'"})
 add("mh.metrics.recall_of", function() return {W2, {mode = "sync"}} end, {"'w'", "option"}, 2)
 -- output
 add("mh.io.csv_text", function() return {{"a"}, {{1}}} end, {"header", "rows"})

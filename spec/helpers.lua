@@ -30,6 +30,15 @@ function H.random_state(n, rand)
   return s
 end
 
+--- Contents of a file (binary), or nil when it cannot be opened.
+function H.slurp(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
 --- Assert that calling fn raises an error whose message contains `needle`.
 function H.raises(needle, fn, ...)
   local ok, err = pcall(fn, ...)

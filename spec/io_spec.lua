@@ -13,13 +13,7 @@ local function tmpdir()
   return d
 end
 
-local function slurp(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = H.slurp
 
 -- Run fn with io.open sending the temporary file of an atomic write to
 -- /dev/full: writes are buffered and succeed, the flush/close fails with

@@ -91,6 +91,17 @@ function T.test_core_draws()
   H.raises("'seed' must be an integer >= 0", mh.metrics.jitter, {{0, 1}, {1, 0}}, 1e-3, -1)
 end
 
+function T.test_r2()
+  lu.assertEquals(mh.metrics.r2({1, 2, 3}, {1, 2, 3}), 1)
+  lu.assertEquals(mh.metrics.r2({1, 2, 3}, {2, 2, 2}), 0) -- the mean explains nothing
+  -- residuals 0.5, -0.5, 0 over a variance sum of 2
+  lu.assertAlmostEquals(mh.metrics.r2({1, 2, 3}, {0.5, 2.5, 3}), 1 - 0.5 / 2, 1e-15)
+  local nan = mh.metrics.r2({2, 2}, {1, 3})
+  lu.assertTrue(nan ~= nan)
+  H.raises("metrics.r2: 'y' and 'p' must be non-empty lists of equal length, got 2 and 1", mh.metrics.r2, {1, 2}, {1})
+  H.raises("entry 2 of 'y' and 'p' must be numbers", mh.metrics.r2, {1, "x"}, {1, 2})
+end
+
 function T.test_jitter()
   local w = {{0, 1, -2}, {1, 0, 0.5}, {-2, 0.5, 0}}
   local a = mh.metrics.jitter(w, 1e-3, 1):totable()

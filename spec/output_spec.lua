@@ -5,6 +5,7 @@
 local lu = require "luaunit"
 local mh = require "maghop"
 local mio = require "maghop.io"
+local H = dofile("spec/helpers.lua")
 
 local T = {}
 
@@ -14,12 +15,7 @@ local function tmpdir()
   return d
 end
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = H.slurp
 
 local function small_film()
   local film = mh.film {nx = 8, ny = 4, nz = 1, dx = 5e-9, dz = 3e-9, demag = false, alpha = 0.5}

@@ -9,12 +9,7 @@ local H = dofile("spec/helpers.lua")
 local T = {}
 local START = "../shared/data/stdprob4/stdprob4-cs2.50x2.50x3.00-start.omf"
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = H.slurp
 
 local function spit(path, s)
   local f = assert(io.open(path, "wb"))

@@ -186,6 +186,33 @@ function metrics.jitter(w, eps, seed)
   return core.array(out)
 end
 
+--- Coefficient of determination of predictions p for values y: the share
+-- of the variance of y that p explains, R^2 = 1 - sum (y - p)^2 / sum (y -
+-- mean y)^2 (1: exact; 0: no better than the mean; negative: worse). NaN
+-- when y does not vary.
+-- @tparam {number,...} y observed values (non-empty)
+-- @tparam {number,...} p predictions, as many as y
+-- @treturn number R^2
+-- @raise when y or p is not a list of numbers or their lengths differ
+-- @usage local r2 = mh.metrics.r2({1, 2, 3}, {1.1, 1.9, 3.2})
+function metrics.r2(y, p)
+  args.type("metrics.r2", "argument 'y'", y, "table")
+  args.type("metrics.r2", "argument 'p'", p, "table")
+  if #y == 0 or #p ~= #y then
+    fail("r2", ("'y' and 'p' must be non-empty lists of equal length, got %d and %d"):format(#y, #p))
+  end
+  for i = 1, #y do
+    if type(y[i]) ~= "number" or type(p[i]) ~= "number" then
+      fail("r2", ("entry %d of 'y' and 'p' must be numbers, got %s and %s"):format(i, type(y[i]), type(p[i])))
+    end
+  end
+  local mean = 0
+  for i = 1, #y do mean = mean + y[i] / #y end
+  local sr, st = 0, 0
+  for i = 1, #y do sr = sr + (y[i] - p[i]) ^ 2; st = st + (y[i] - mean) ^ 2 end
+  return st > 0 and 1 - sr / st or 0 / 0
+end
+
 --- Recall function of a weight matrix: function(x) -> state, through
 -- hopfield.new(w):recall with opts.mode ("sync" default | "async") and
 -- opts.seed (async node order).

@@ -22,6 +22,7 @@
 local core = require "maghop.core"
 local hopfield = require "maghop.hopfield"
 local args = require "maghop.args"
+local metrics = require "maghop.metrics"
 
 local pairwise = {}
 local FIT_KEYS = {"traces", "features", "lambda", "terms"}
@@ -292,11 +293,7 @@ function pairwise.r2(model, traces)
       end
     end
   end
-  local mean = 0
-  for i = 1, #ys do mean = mean + ys[i] / #ys end
-  local sr, st = 0, 0
-  for i = 1, #ys do sr = sr + (ys[i] - ps[i]) ^ 2; st = st + (ys[i] - mean) ^ 2 end
-  return st > 0 and 1 - sr / st or 0 / 0
+  return metrics.r2(ys, ps)
 end
 
 local Dev = {}
