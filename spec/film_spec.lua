@@ -388,7 +388,14 @@ function T.test_thread_count_does_not_change_results()
     local h = 0
     for q = 1, 3 do for c = 1, #t[q] do h = (h * 31 + math.floor(t[q][c] * 2^40)) % 2^50 end end
     local _, Ed = mh.demag.field(f:m(), 8e5)
-    io.write(("%a %a %d %a"):format(E, f:max_torque(), h, Ed))
+    -- a grid whose x transforms are threaded FFTW plans (>= 2^17 padded
+    -- cells), one plan per team size
+    local g = mh.film{nx = 256, ny = 256, dx = 5e-9, dz = 3e-9}
+    g:set_random(3)
+    g:run(3e-13, {solver = "rk4", dt = 1e-13})
+    local tg, hg = g:m():totable(), 0
+    for q = 1, 3 do for c = 1, #tg[q], 7 do hg = (hg * 31 + math.floor(tg[q][c] * 2^40)) % 2^50 end end
+    io.write(("%a %a %d %a %d %a"):format(E, f:max_torque(), h, Ed, hg, g:energy()))
   ]])
   fh:close()
   local function run(env)
