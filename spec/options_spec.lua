@@ -76,4 +76,23 @@ function T.test_errors_point_at_the_call()
   lu.assertStrMatches(err, "^spec/options_spec%.lua:%d+: twin:pulse: option 'rest'.*")
 end
 
+-- A user callback's own error leaves the public function that called it
+-- as the user raised it: no public name put in front, no location added, a
+-- "bad argument" message of the user's kept whole.
+function T.test_callback_errors_pass_unchanged()
+  local dev = mh.compact.new {nodes = 4}
+  local pats = {{1, -1, 1, -1}}
+  local function raised(fn)
+    local ok, err = pcall(function() mh.pairwise.record(dev, pats, {on_pulse = fn}); return 1 end)
+    lu.assertFalse(ok)
+    return err
+  end
+  lu.assertEquals(raised(function() error("my own words", 0) end), "my own words")
+  lu.assertEquals(raised(function() error("bad argument #2 to 'mine' (my words)", 0) end),
+                  "bad argument #2 to 'mine' (my words)")
+  lu.assertStrMatches(raised(function() error("at my line") end), "^spec/options_spec%.lua:%d+: at my line$")
+  local object = {}
+  lu.assertIs(raised(function() error(object) end), object)
+end
+
 return {TestOptions = T}

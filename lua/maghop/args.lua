@@ -259,17 +259,51 @@ local function internal_rest(msg)
 end
 args.internal_rest = internal_rest
 
+-- A function's source is one of maghop's Lua files (the two forms of
+-- internal_rest: the host's embedded chunks, installed or source files).
+local function own_source(src)
+  return src:match("^=%[maghop%] maghop[%w_.]*$") or src:match("^@[^\n:]*lua[^\n:]*/maghop/[%w_]+%.lua$")
+end
+
+-- An error raised by the user's own code (a callback) inside a public
+-- function, boxed by the message handler so that rethrow passes it on as
+-- it is; `passing` holds it while it leaves a wrapper, so that an outer
+-- wrapper's handler knows it too.
+local USER_ERROR = {}
+local passing
+
+-- Message handler of the wrappers: box the error when the first Lua
+-- function on the stack from the raise up is not maghop's.
+local function mark_user_error(err)
+  if passing ~= nil and rawequal(err, passing) then
+    passing = nil
+    return setmetatable({err}, USER_ERROR)
+  end
+  for level = 2, math.huge do
+    local info = debug.getinfo(level, "S")
+    if not info then return err end
+    if info.what ~= "C" then
+      return own_source(info.source) and err or setmetatable({err}, USER_ERROR)
+    end
+  end
+end
+
 -- An error leaves a public function with the user's location: one raised
 -- inside maghop loses that location, one raised without a location (or at
 -- a level that now points at the pcall below) gets the user's; one that
--- already names another place (a user callback, an error at the user's
--- level) passes unchanged, as do non-string errors (cli.fail). A C
--- function's "bad argument #3 to 'amr_solver' (why)" names an internal call
--- the user never made: it becomes "<public name>: why"; a message that
--- names no function at all gets the public name in front.
+-- already names another place (an error at the user's level) passes
+-- unchanged, as do non-string errors (cli.fail) and whatever a user
+-- callback raised. A C function's "bad argument #3 to 'amr_solver' (why)"
+-- names an internal call the user never made: it becomes "<public name>:
+-- why"; a message that names no function at all gets the public name in
+-- front.
 local function rethrow(name, ok, ...)
   if ok then return ... end
   local err = ...
+  if getmetatable(err) == USER_ERROR then
+    passing = err[1]
+    error(err[1], 0)
+  end
   if type(err) == "string" then
     local rest = internal_rest(err)
     if rest and rest:match("^attempt to ") then rest = err end -- a bug inside maghop keeps its place
@@ -304,7 +338,10 @@ function args.public(t, prefix)
     if type(f) == "function" and not wrapped[f] and debug.getinfo(f, "S").what == "Lua"
        and not (type(k) == "string" and k:sub(1, 2) == "__") then -- metamethods stay as they are
       local name = prefix .. tostring(k)
-      local w = function(...) return rethrow(name, pcall(f, ...)) end
+      local w = function(...)
+        passing = nil
+        return rethrow(name, xpcall(f, mark_user_error, ...))
+      end
       wrapped[w] = true
       t[k] = w
     end
