@@ -353,6 +353,15 @@ function T.test_inference_progress()
   local n = 0
   dev:recall("+--+", {physical = true, progress = function() n = n + 1 end})
   lu.assertTrue(n >= 4)
+  -- an error of the progress function is the caller's bug, not a failed
+  -- solve: it is raised as it was, through the inference and the twin
+  local function broken() error("progress broke", 0) end
+  for _, call in ipairs {function() return mh.amr.infer(f, el, "+--+", {progress = broken}) end,
+                         function() return dev:recall("+--+", {physical = true, progress = broken}) end} do
+    local ok, err = pcall(call)
+    lu.assertFalse(ok)
+    lu.assertEquals(err, "progress broke")
+  end
 end
 
 function T.test_inference_matches_equivalent_weights()

@@ -391,8 +391,9 @@ end
 
 -- The progress reporter of amr.infer: report(sweep, node) after each node
 -- decision and report.finish(); nil when progress is false. A function
--- option is called as progress(sweep, node, N); otherwise a terminal line per
--- sweep (cli.progress over its N decisions, forced by progress = true).
+-- option is called as progress(sweep, node, N), and an error it raises is
+-- kept in report.error ({err}) before it goes on; otherwise a terminal line
+-- per sweep (cli.progress over its N decisions, forced by progress = true).
 local function progress_of(progress, N)
   if progress == false then return nil end
   if progress ~= nil and progress ~= true and type(progress) ~= "function" then
@@ -403,7 +404,11 @@ local function progress_of(progress, N)
   local report = {}
   function report.finish() if meter then meter.finish() end end
   return setmetatable(report, {__call = function(_, sweep, node)
-    if type(progress) == "function" then return progress(sweep, node, N) end
+    if type(progress) == "function" then
+      local ok, err = pcall(progress, sweep, node, N)
+      if not ok then report.error = {err}; error(err, 0) end
+      return
+    end
     if sweep ~= at then
       report.finish()
       meter, at = cli.progress(("inference sweep %d, node"):format(sweep), N, {force = progress == true}), sweep
@@ -488,6 +493,7 @@ function amr.infer(film, el, state, opts)
   local ok, s, sweeps, converged, cycle = pcall(core.recall, state, field,
     {mode = mode, seed = opts.seed or 1, max_sweeps = opts.max_sweeps or 100})
   if report then report.finish() end
+  if report and report.error then args.raise_user_error(report.error[1]) end -- the caller's bug, not a failed solve
   if not ok then return nil, tostring(s) end
   if key(s) ~= last then history[#history + 1] = s end
   return s, sweeps, {converged = converged, cycle = cycle, updates = updates, history = history}

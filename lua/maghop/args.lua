@@ -288,6 +288,15 @@ local function mark_user_error(err)
   end
 end
 
+--- Raise again, as it was, an error that the user's code (a callback)
+-- raised under a pcall of maghop's: the public function passes it on
+-- unchanged, as one that had not been caught.
+-- @param err the error object caught
+function args.raise_user_error(err)
+  passing = err
+  error(err, 0)
+end
+
 -- An error leaves a public function with the user's location: one raised
 -- inside maghop loses that location, one raised without a location (or at
 -- a level that now points at the pcall below) gets the user's; one that
