@@ -1,6 +1,6 @@
 --- Figures through gnuplot (pngcairo). Each function writes a PNG and
 -- returns its path, or nil and a message when gnuplot is missing or fails
--- (figures are a convenience: results are always in the CSV beside them).
+-- (figures are a convenience: results are always in the tables beside them).
 --
 -- Common options of every plot: png (string, required: output path, parent
 -- folders are created), title, xlabel, ylabel (strings), width, height
