@@ -152,7 +152,8 @@ end
 -- the task is long (over opts.delay s, default 2); p.finish() ends the line
 -- and returns the elapsed seconds. Silent when stderr is no terminal, after
 -- mh.set_progress(false), with MAGHOP_PROGRESS=0 or with opts.quiet;
--- opts.force shows it even when stderr is no terminal.
+-- opts.force (unless quiet) shows it in every one of the other cases, as
+-- progress = true does for film:run.
 -- @tparam string label start of the line
 -- @tparam number total units of work (>= 0)
 -- @tparam[opt] table opts quiet (boolean), force (boolean), delay (s, [0, 3600])
@@ -164,7 +165,7 @@ function cli.progress(label, total, opts)
   args.number("cli.progress", "argument 'total'", total, {min = 0})
   opts = args.options("cli.progress", opts, {"quiet", "force", "delay"})
   local delay = args.opt("cli.progress", opts, "delay", {min = 0, max = 3600, default = 2, unit = "s"})
-  -- off when stderr is no terminal, after mh.set_progress(false) or with MAGHOP_PROGRESS=0
+  -- off when stderr is no terminal, after mh.set_progress(false) or with MAGHOP_PROGRESS=0, unless forced
   local quiet = opts.quiet or not (opts.force or core.progress_allowed())
   local t0 = core.wtime()
   local shown = false
