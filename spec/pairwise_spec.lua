@@ -97,6 +97,11 @@ function T.test_bad_input()
   local dev = mh.pairwise.device(m, {G0 = mh.zeros(4, 4), G1T = mh.zeros(4, 4)})
   H.raises("has 3 entries, 4 expected", dev.pulse, dev, {1, 1, 1})
   H.raises("argument 'count'", dev.pulse, dev, {1, 1, 1, 1}, -1)
+  -- the device's message leaves pairwise.record as it was, named once
+  local ok, err = pcall(mh.pairwise.record, dev, {{1, 1, 1}})
+  lu.assertFalse(ok)
+  lu.assertStrContains(err, "pairwise device:pulse: argument 'x'")
+  lu.assertNil(err:find("pairwise.record", 1, true), err)
 end
 
 return {TestPairwise = T}

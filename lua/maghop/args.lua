@@ -297,6 +297,20 @@ function args.raise_user_error(err)
   error(err, 0)
 end
 
+-- The prefixes given to args.public that hold a space ("pairwise device:"):
+-- a message that starts with one names its function, which the "name: "
+-- pattern of names_function cannot see.
+local public_prefixes = {}
+
+-- Whether msg starts by naming a function: "name: " or a public prefix.
+local function names_function(msg)
+  if msg:match("^[%w_.:]+: ") then return true end
+  for _, p in ipairs(public_prefixes) do
+    if msg:sub(1, #p) == p then return true end
+  end
+  return false
+end
+
 -- An error leaves a public function with the user's location: one raised
 -- inside maghop loses that location, one raised without a location (or at
 -- a level that now points at the pcall below) gets the user's; one that
@@ -321,7 +335,7 @@ local function rethrow(name, ok, ...)
       local why = msg:match("^bad argument #%d+ to '[^']*' %((.*)%)$")
       if why then
         msg = name .. ": " .. why
-      elseif not (msg:match("^[%w_.:]+: ") or rest == err) then
+      elseif not (names_function(msg) or rest == err) then
         msg = name .. ": " .. msg
       end
       error(msg, 2) -- rethrow is tail-called: level 2 is the user's call
@@ -343,6 +357,7 @@ local wrapped = setmetatable({}, {__mode = "k"})
 -- @treturn table t
 function args.public(t, prefix)
   args.type("args.public", "argument 'prefix'", prefix, "string")
+  if prefix:find(" ", 1, true) then public_prefixes[#public_prefixes + 1] = prefix end
   for k, f in pairs(t) do
     if type(f) == "function" and not wrapped[f] and debug.getinfo(f, "S").what == "Lua"
        and not (type(k) == "string" and k:sub(1, 2) == "__") then -- metamethods stay as they are
