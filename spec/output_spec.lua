@@ -146,7 +146,7 @@ end
 function T.test_table_word_cells_round_trip()
   local dir = tmpdir()
   local words = {"AND", "+--+", "08965", "1e3", "nan", "-Inf", "", '"q', 'x"', '"', "|w|(1)/|w|(2)", "d<=1.00_exact",
-                 "0x10", "a,b;c"}
+                 "0x10", "a,b;c", "#tag", "#"} -- a line that begins with '#' would read as a comment
   local rows = {}
   for i, w in ipairs(words) do rows[i] = {w, i, i / 3} end
   rows[#rows + 1] = {"num", 1e300, -0.0}

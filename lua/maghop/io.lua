@@ -126,9 +126,10 @@ end
 -- * A cell is a number (integers as %d, other numbers as %.10g; nan and
 --   inf in any case, with a sign, read back as numbers) or a word: text
 --   without whitespace. A word that would read back as a number ("08965",
---   "1e3", "nan"), is empty, or begins with a double quote is written
---   between double quotes; a cell of two or more characters that begins and
---   ends with '"' is the word between them.
+--   "1e3", "nan"), is empty, or begins with a double quote or with '#'
+--   (a line that begins with '#' is a comment) is written between double
+--   quotes; a cell of two or more characters that begins and ends with '"'
+--   is the word between them.
 --
 -- A table of numbers only is therefore exactly MuMax3's table.txt, and
 -- every word comes back as the same string.
@@ -168,7 +169,7 @@ function mio.table_cell(v)
   end
   if type(v) ~= "string" then return nil, "number or word expected, got " .. type(v) end
   if v:find("[%s%c]") then return nil, ("word %q holds whitespace or a control character"):format(v) end
-  if v == "" or v:sub(1, 1) == '"' or cell_number(v) ~= nil then return '"' .. v .. '"' end
+  if v == "" or v:find('^["#]') or cell_number(v) ~= nil then return '"' .. v .. '"' end
   return v
 end
 
@@ -202,7 +203,7 @@ end
 -- row. A cell is a number (integers as %d, others as %.10g; nan and inf
 -- read back as numbers) or a word, a string without whitespace. A word that
 -- would read as a number ("08965", "1e3", "nan"), an empty one and one that
--- begins with '"' are written between double quotes; read_table returns
+-- begins with '"' or '#' are written between double quotes; read_table returns
 -- the word between them. A table of numbers only is exactly MuMax3's format.
 -- @tparam {table|string,...} columns each {name, unit} or "name (unit)"
 -- @tparam {{number|string,...},...} rows
