@@ -171,4 +171,17 @@ function T.test_checkpoint_mismatch_names_the_option()
   lu.assertEquals(mh.checkpoint.mismatch(nil, {}), "the checkpoint holds no run options")
 end
 
+-- checkpoint.guard passes an error of the run other than an interruption
+-- on unchanged: not named after guard, no location added.
+function T.test_checkpoint_guard_passes_other_errors_unchanged()
+  local function guarded(err)
+    local ok, got = pcall(function() mh.checkpoint.guard(function() error(err, 0) end, function() end); return 1 end)
+    lu.assertFalse(ok)
+    return got
+  end
+  lu.assertEquals(guarded("the run's own words"), "the run's own words")
+  local object = {}
+  lu.assertIs(guarded(object), object)
+end
+
 return {TestIO = T}

@@ -14,6 +14,7 @@
 -- <path> is the keys from the root joined by '.', each a positive integer
 -- or an identifier ([A-Za-z_][A-Za-z0-9_]*), e.g. history.3.2.
 local mio = require "maghop.io"
+local args = require "maghop.args"
 
 local checkpoint = {}
 
@@ -240,7 +241,7 @@ function checkpoint.guard(fn, on_interrupt)
     io.stderr:write("\ninterrupted: checkpoint saved; rerun with --resume to continue\n")
     os.exit(130)
   end
-  error(err, 0)
+  args.raise_user_error(err) -- the run's error, as it raised it
 end
 
 return checkpoint
