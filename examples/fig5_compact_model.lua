@@ -95,6 +95,16 @@ local function record_traces(devs, run_options)
     end
     st = {stage = ck.stage, traces = ck.traces, pulses = ck.pulses}
     io.stderr:write(("resuming after %d recorded pulses\n"):format(st.pulses))
+  else
+    -- a fresh run replaces an earlier interrupted one: its state files go too
+    local old = mh.io.exists(ckpt_path) and mh.checkpoint.load(ckpt_path)
+    if old and type(old.devices) == "table" then
+      for _, dv in pairs(old.devices) do
+        if type(dv) == "table" and type(dv.ovf) == "string" and dv.ovf:find(opts.out, 1, true) == 1 then
+          os.remove(dv.ovf)
+        end
+      end
+    end
   end
   local function save_checkpoint()
     local devices = {}

@@ -197,7 +197,13 @@ function T.test_fig5_compact_model_resume_matches_uninterrupted_run()
     end
     os.execute("rm -rf " .. mh.io.shell_quote(b))
   end
-  os.execute("rm -rf " .. mh.io.shell_quote(a))
+  -- a fresh, shorter run (10 pulses) over an interrupted one (at pulse 11)
+  -- leaves none of the old run's state files
+  local c = tmpdir()
+  lu.assertEquals(run(base .. "--out " .. c .. " --interrupt-at 11 >/dev/null 2>&1"), 130)
+  lu.assertEquals(run(base:gsub("%-%-random 2", "--random 0") .. "--out " .. c .. " >/dev/null 2>&1"), 0)
+  lu.assertEquals(files(c), names)
+  os.execute("rm -rf " .. mh.io.shell_quote(a) .. " " .. mh.io.shell_quote(c))
 end
 
 -- stdprob4: Ctrl-C after the first field keeps it; --resume runs only the

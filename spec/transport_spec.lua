@@ -348,6 +348,15 @@ function T.test_inference_progress()
   lu.assertEquals(#calls, 4 * sweeps)
   for k, c in ipairs(calls) do lu.assertEquals(c, {(k - 1) // 4 + 1, (k - 1) % 4 + 1, 4}) end
   H.raises("option 'progress' must be a boolean or a function", mh.amr.infer, f, el, "+--+", {progress = "yes"})
+  -- a failed solve on the twin's physical path is named as such (it used to
+  -- surface as a bad state for as_state)
+  local infer = mh.amr.infer
+  mh.amr.infer = function() return nil, "no convergence in 0 iterations" end
+  local d0 = mh.twin.new{nodes = 4, preset = "full", cell = 50e-9, init = false}
+  local ok, err = pcall(d0.recall, d0, "+--+", {physical = true})
+  mh.amr.infer = infer
+  lu.assertFalse(ok)
+  lu.assertStrContains(err, "twin:recall: AMR solve failed: no convergence in 0 iterations")
   -- the same through the twin (physical path)
   local dev = mh.twin.new{nodes = 4, preset = "full", cell = 50e-9, init = false}
   local n = 0

@@ -411,7 +411,8 @@ function Twin:recall(state, opts)
     s, sweeps, info = amr.infer(self.film, self.el, state, {mode = opts.mode or "async", seed = opts.seed,
       max_sweeps = opts.max_sweeps, xi = self.xi, sigma0 = self.amr_opts.sigma0,
       amr_ratio = self.amr_opts.amr_ratio, thickness = self.amr_opts.thickness, progress = opts.progress})
-    converged, cycle = info and info.converged, false
+    if not s then error("twin:recall: AMR solve failed: " .. tostring(sweeps), 0) end
+    converged, cycle = info.converged, false
   else
     -- the cached network is valid for one texture (G) and one xi
     local net = self.net_cache
