@@ -220,6 +220,9 @@ function T.test_fit_reads_fig3_table_and_reports_unidentified()
   mh.io.write_table(path, {"pulse ()", "G12 (S)", "G13 (S)", "G14 (S)", "G23 (S)", "G24 (S)", "G34 (S)"}, rows)
   local fit = mh.compact.fit {table = path, schedule = function(k) return k <= 60 and {1, 1, 1, -1} or {1, -1, 1, 1} end}
   lu.assertAlmostEquals(fit.eta, 0.0006, 1e-9)
+  -- the path once, as 'table' or its older name 'csv' (as plot.lines)
+  H.raises("compact.fit: give the table's path as option 'table' (or its older name 'csv'), once", mh.compact.fit,
+    {table = path, csv = path, schedule = function() return {1, 1, 1, -1} end})
   -- Fig. 3 protocol: G14, G23 never move, so their alpha and Gavg are unknown
   local d = mh.compact.new()
   local f3 = {}

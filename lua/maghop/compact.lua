@@ -219,6 +219,9 @@ end
 -- Normalize a fit trace into rows {pulse, G_pair1, G_pair2, ...} in pair order.
 local function trace_rows(trace, n)
   local rows, header = trace.rows, trace.header
+  if trace.table ~= nil and trace.csv ~= nil then
+    error("compact.fit: give the table's path as option 'table' (or its older name 'csv'), once", 3)
+  end
   local path = trace.table or trace.csv
   if path then
     local mio = require "maghop.io"
